@@ -1,0 +1,107 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "floe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "floed", targets: ["floed"]),
+        .executable(name: "floectl", targets: ["floectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+    ],
+    targets: [
+        // libyaml (Debian libyaml-dev), read through a small node tree in FloeYAML.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // libsystemd (Debian libsystemd-dev): sd_notify and the journal.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // YAML text -> node tree with 1-based line:column for every node; hostile-input limits.
+        .target(name: "FloeYAML", dependencies: ["CLibYAML"]),
+        // Stage files -> typed, checked objects (SPCS spec schema, headers, digests, diagnostics).
+        .target(name: "FloeSpec", dependencies: ["FloeYAML"]),
+        // The reconciler's pure planning: desired + observed state in, actions out.
+        .target(
+            name: "FloeCore",
+            dependencies: [
+                "FloeSpec",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        // Wire types shared by floed's control API and floectl (SPCS-shaped status rows, tables).
+        .target(name: "FloeAPI", dependencies: []),
+        // Running containers: the ContainerRuntime protocol and the host-process runtime.
+        .target(
+            name: "FloeRuntime",
+            dependencies: [
+                "FloeSpec",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
+        .target(
+            name: "FloeSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The daemon: stage watcher, state store, reconcile loop, probes, control API, systemd.
+        .target(
+            name: "FloeDaemon",
+            dependencies: [
+                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "floed",
+            dependencies: [
+                "FloeDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "floectl",
+            dependencies: [
+                "FloeSpec", "FloeAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "FloeYAMLTests", dependencies: ["FloeYAML"]),
+        .testTarget(name: "FloeSpecTests", dependencies: ["FloeSpec"]),
+        .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
+        .testTarget(name: "FloeRuntimeTests", dependencies: ["FloeRuntime"]),
+        .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
+        .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
+    ]
+)
