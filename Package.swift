@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "FloeCore",
             dependencies: [
-                "FloeSpec",
+                "FloeSpec", "FloeAPI", "FloeRuntime",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
