@@ -28,12 +28,22 @@ public struct JournalLogHandler: LogHandler {
         label: String, identifier: String = "floed", socket: JournalSocket = JournalSocket(),
         logLevel: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = nil
     ) {
+        self.init(
+            label: label, identifier: identifier, socket: socket, logLevel: logLevel,
+            metadataProvider: metadataProvider, fallbackOutput: StderrLogHandler.writeToStandardError)
+    }
+
+    /// As the public initializer, with the output of the stderr fallback chosen (for tests).
+    init(
+        label: String, identifier: String, socket: JournalSocket, logLevel: Logger.Level,
+        metadataProvider: Logger.MetadataProvider?, fallbackOutput: @escaping StderrLogHandler.Output
+    ) {
         self.label = label
         self.identifier = identifier
         self.socket = socket
         self.logLevel = logLevel
         self.metadataProvider = metadataProvider
-        self.fallback = StderrLogHandler(label: label, logLevel: .trace)
+        self.fallback = StderrLogHandler(label: label, logLevel: .trace, output: fallbackOutput)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

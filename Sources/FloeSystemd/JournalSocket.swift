@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Sends ``JournalEntry`` records to journald's native socket (or any socket that speaks its protocol,
@@ -77,6 +77,7 @@ public struct JournalSocketError: Error, Sendable, Hashable, CustomStringConvert
     public var detail: String
 
     public var description: String {
-        "cannot log to the journal at \(path): \(detail); use log.target: stderr in floed.yaml if journald is not running"
+        "cannot log to the journal at \(path): \(detail); "
+            + "use log.target: stderr in floed.yaml if journald is not running"
     }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An unconnected `AF_UNIX` datagram socket that sends to a named address: the transport of both
@@ -28,9 +28,9 @@ final class UnixDatagramSocket: Sendable {
                 reason: "is longer than the \(Self.maxPathBytes - 1) bytes an AF_UNIX address may have")
         }
         #if canImport(Darwin)
-        let fd = socket(AF_UNIX, SOCK_DGRAM, 0)
+            let fd = socket(AF_UNIX, SOCK_DGRAM, 0)
         #else
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
         guard fd >= 0 else {
             throw UnixSocketError(address: address, errno: errno, reason: "could not open a datagram socket")
@@ -73,9 +73,9 @@ final class UnixDatagramSocket: Sendable {
     private static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
 
     #if canImport(Darwin)
-    private static let sendFlags: Int32 = 0
+        private static let sendFlags: Int32 = 0
     #else
-    private static let sendFlags = Int32(MSG_NOSIGNAL)
+        private static let sendFlags = Int32(MSG_NOSIGNAL)
     #endif
 }
 
