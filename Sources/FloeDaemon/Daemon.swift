@@ -11,9 +11,10 @@ import UnixSignals
 public enum Daemon {
     /// Runs the daemon in the foreground. Returns after a graceful shutdown; user instances keep
     /// running (the next floed finds them).
-    public static func run(settings: DaemonSettings, logger: Logger) async throws {
+    public static func run(config: FloedConfig, environment: [String: String], logger: Logger) async throws {
+        let settings = DaemonSettings(config: config, environment: environment)
         try prepareDirectories(settings)
-        let notifier = SystemdNotifier()
+        let notifier = SystemdNotifier(environment: environment)
         let runtime = ProcessRuntime(logger: logger)
         let prober = HTTPProber()
         let reconciler = try Reconciler(settings: settings, runtime: runtime, prober: prober, logger: logger)
@@ -91,7 +92,7 @@ struct StageService: Service {
             group.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
                     logger.info("SIGHUP: rescanning the stage")
-                    notifier.reloading()
+                    try? notifier.reloading()
                     watcher.rescanNow()
                 }
             }
@@ -100,7 +101,7 @@ struct StageService: Service {
                 guard let interval = notifier.watchdogInterval else { return }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
                     _ = await reconciler.summary()
-                    notifier.watchdog()
+                    try? notifier.watchdog()
                     try? await Task.sleep(for: interval)
                 }
             }
@@ -113,17 +114,17 @@ struct StageService: Service {
                     await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
                     if !ready {
                         ready = true
-                        notifier.ready()
+                        try? notifier.ready()
                         logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
                     } else if snapshot.reason == .requested {
-                        notifier.ready()
+                        try? notifier.ready()
                     }
                 case .problem(let error):
                     logger.error("stage: \(error)")
                 }
-                notifier.status(await reconciler.summary())
+                try? notifier.status(await reconciler.summary())
             }
-            notifier.stopping()
+            try? notifier.stopping()
             watcher.finish()
             await reconciler.shutdown()
             group.cancelAll()

@@ -36,3 +36,20 @@ public struct DaemonSettings: Sendable {
         "\(stateDirectory)/logs/\(object.value)/\(instance)/\(container).log"
     }
 }
+
+extension DaemonSettings {
+    /// Settings from the loaded configuration; containers get a clean base environment (PATH,
+    /// LANG, HOME), never floed's own (no NOTIFY_SOCKET, no secrets of the daemon's).
+    public init(config: FloedConfig, environment: [String: String]) {
+        var base: [String: String] = [
+            "PATH": environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG": environment["LANG"] ?? "C.UTF-8",
+        ]
+        if let home = environment["HOME"] { base["HOME"] = home }
+        self.init(
+            stageDirectory: config.stage, stateDirectory: config.stateDir, socketPath: config.socket,
+            rescanInterval: .seconds(config.rescanSeconds), defaultPoolName: config.defaultPool.name,
+            defaultPool: config.defaultPool.spec, logSizeLimitBytes: Int(config.logSizeLimitBytes),
+            jobRetention: .seconds(config.jobRetentionDays * 24 * 3600), baseEnvironment: base)
+    }
+}
