@@ -181,11 +181,3 @@ extension SpecDecoder {
         }
     }
 }
-
-/// Which file names in a stage directory are stage files.
-public enum StageFileFilter {
-    /// Only `*.yaml` / `*.yml`; never dot-files or editor temporaries.
-    public static func isStageFile(_ fileName: String) -> Bool {
-        fatalError("StageFileFilter is being written (issue 2)")
-    }
-}
