@@ -77,7 +77,8 @@ def filter_rows(index, body):
     except (UnicodeDecodeError, ValueError) as error:
         raise BadRequest(f"the body is not JSON ({error}); send {{\"data\": [[0, \"<unique id>\"], ...]}}")
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
-        raise BadRequest("the body must be a JSON object with a \"data\" array: {\"data\": [[0, \"<unique id>\"], ...]}")
+        raise BadRequest("the body must be a JSON object with a \"data\" array: "
+                         "{\"data\": [[0, \"<unique id>\"], ...]}")
     out = []
     for position, row in enumerate(payload["data"]):
         if not isinstance(row, list) or len(row) != 2:
@@ -134,6 +135,8 @@ class Handler(BaseHTTPRequestHandler):
     """Routes /healthcheck, /filter and /ui; the headline index is on the server."""
 
     protocol_version = "HTTP/1.1"
+    # Seconds a connection may stay silent (idle keep-alive, or a client that stops mid-request).
+    timeout = 60
     server_version = "filter_service/1.0"
 
     def log_message(self, format, *args):
@@ -243,6 +246,17 @@ class FilterServer(ThreadingHTTPServer):
 
 
 def main():
+    state = {"server": None, "stopping": False}
+
+    def stop(signum, _frame):
+        log(f"received {signal.Signals(signum).name}, shutting down")
+        state["stopping"] = True
+        if state["server"] is not None:
+            # shutdown() waits for serve_forever() to return, so it must not run on this (the serving) thread.
+            threading.Thread(target=state["server"].shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     here = os.path.dirname(os.path.abspath(__file__))
     csv_path = os.environ.get("HEADLINES_CSV") or os.path.join(here, "headlines.csv")
     host = os.environ.get("SERVER_HOST") or "127.0.0.1"
@@ -264,14 +278,11 @@ def main():
     except OSError as error:
         log(f"fatal: cannot listen on {host}:{port}: {error.strerror}; choose another SERVER_PORT")
         return 1
-
-    def stop(signum, _frame):
-        log(f"received {signal.Signals(signum).name}, shutting down")
-        # shutdown() waits for serve_forever() to return, so it must not run on this (the serving) thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    state["server"] = server
+    if state["stopping"]:  # a signal came before the server existed, so nobody will call shutdown()
+        server.server_close()
+        log("stopped")
+        return 0
     count = sum(len(records) for records in index.values())
     log(f"serving {count} headlines from {csv_path} on http://{host}:{port} "
         f"(service {os.environ.get('SNOWFLAKE_SERVICE_NAME', '-')})")
