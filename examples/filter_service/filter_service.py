@@ -144,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def log_error(self, format, *args):
+        if format.startswith("Request timed out"):
+            return  # an idle keep-alive connection closing is not an error
         log("error " + (format % args))
 
     def send(self, status, content_type, body, note=""):
