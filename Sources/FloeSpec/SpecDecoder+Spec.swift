@@ -29,9 +29,9 @@ extension SpecDecoder {
         record("spec", specNode)
         guard let fields = mapping(specNode, at: "spec", keys: Self.specKeys) else { return nil }
 
-        let containerNodes = pluralList(fields, plural: "containers", singular: "container", of: "containers")
-        let endpointNodes = pluralList(fields, plural: "endpoints", singular: "endpoint", of: "endpoints")
-        let volumeNodes = pluralList(fields, plural: "volumes", singular: "volume", of: "volumes")
+        let containerNodes = pluralList(fields, in: specNode, plural: "containers", singular: "container", of: "containers")
+        let endpointNodes = pluralList(fields, in: specNode, plural: "endpoints", singular: "endpoint", of: "endpoints")
+        let volumeNodes = pluralList(fields, in: specNode, plural: "volumes", singular: "volume", of: "volumes")
 
         if containerNodes.items.isEmpty, !containerNodes.failed {
             error("spec needs at least one container under 'containers'", at: specNode.mark)
@@ -121,15 +121,18 @@ extension SpecDecoder {
     }
 
     /// `containers:` or `container:` (both is an error).
-    private func pluralList(_ fields: [String: YAMLNode], plural: String, singular: String, of what: String)
+    private func pluralList(
+        _ fields: [String: YAMLNode], in specNode: YAMLNode, plural: String, singular: String, of what: String
+    )
         -> (items: [YAMLNode], key: String, failed: Bool)
     {
-        if let pluralNode = fields[plural], let singularNode = fields[singular] {
-            let first = pluralNode.mark < singularNode.mark ? pluralNode : singularNode
-            let second = pluralNode.mark < singularNode.mark ? singularNode : pluralNode
-            error(
-                "spec has both '\(plural)' and '\(singular)' (first at line \(first.mark.line)); put all \(what) under '\(plural)'",
-                at: second.mark)
+        if fields[plural] != nil, fields[singular] != nil {
+            let keys = (specNode.mapping ?? []).map(\.key).filter { $0.scalar == plural || $0.scalar == singular }
+            if keys.count == 2 {
+                error(
+                    "spec has both '\(keys[0].scalar ?? "")' (line \(keys[0].mark.line)) and '\(keys[1].scalar ?? "")'; put all \(what) under '\(plural)'",
+                    at: keys[1].mark)
+            }
             return ([], plural, true)
         }
         let key = fields[plural] != nil ? plural : singular
