@@ -21,11 +21,12 @@ if [ -f "$DEMO/floed.pid" ] && kill -0 "$(cat "$DEMO/floed.pid")" 2>/dev/null; t
 fi
 rm -rf "$STAGE"
 mkdir -p "$STAGE" "$DEMO/state"
+: >"$DEMO/floed.yaml"
 chmod 755 "$DEMO" "$STAGE"
 
 echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
 "$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
-  --config /dev/null --log-target stderr >"$DEMO/floed.log" 2>&1 &
+  --config "$DEMO/floed.yaml" --log-target stderr >"$DEMO/floed.log" 2>&1 &
 echo $! >"$DEMO/floed.pid"
 for _ in $(seq 100); do "$FLOECTL" services >/dev/null 2>&1 && break; sleep 0.1; done
 

@@ -43,16 +43,16 @@ enum ControlAPI {
             return try json(["rescan": "started"])
         }
         router.get("/v1/services/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             return try await answer { () throws(QueryError) in try await reconciler.describe(name) }
         }
         router.get("/v1/services/:name/status") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             let timeout = request.uri.queryParameters.get("timeout", as: Double.self).map { Duration.seconds($0) }
             return try await answer { () throws(QueryError) in try await reconciler.status(name, timeout: timeout) }
         }
         router.get("/v1/services/:name/wait") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             let target = (request.uri.queryParameters.get("for") ?? "READY").uppercased()
             let timeout = Duration.seconds(request.uri.queryParameters.get("timeout", as: Double.self) ?? 300)
             return try await answer { () throws(QueryError) in
@@ -61,15 +61,15 @@ enum ControlAPI {
             }
         }
         router.get("/v1/services/:name/containers") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             return try await answer { () throws(QueryError) in try await reconciler.containers(name) }
         }
         router.get("/v1/services/:name/instances") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             return try await answer { () throws(QueryError) in try await reconciler.instances(name) }
         }
         router.get("/v1/services/:name/logs") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try parameter(context, "name")
             let query = request.uri.queryParameters
             let path: String
             do throws(QueryError) {
@@ -88,11 +88,17 @@ enum ControlAPI {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
             }
             let lines = query.get("lines", as: Int.self) ?? 100
-            let text = LogReader.tail(path: path, lines: lines)
+            let text = LogFiles.tail(path: path, lines: lines)
             headers[HTTPField.Name("Floe-Log-Offset")!] = String(LogReader.size(path: path))
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         return router
+    }
+
+    /// A path parameter, percent-decoded.
+    static func parameter(_ context: BasicRequestContext, _ key: String) throws -> String {
+        let raw = try context.parameters.require(key)
+        return raw.removingPercentEncoding ?? raw
     }
 
     static func answer<T: Encodable>(_ body: () async throws(QueryError) -> T) async throws -> Response {

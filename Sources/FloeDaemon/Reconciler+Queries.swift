@@ -219,7 +219,7 @@ extension Reconciler {
             throw .noSuchContainer(name.value, containerName)
         }
         let path = settings.logFile(object: name, instance: id, container: containerName)
-        return previous ? path + ".previous" : path
+        return previous ? LogFiles.previousPath(of: path) : path
     }
 
     /// A one-line summary for `floectl` and systemd's STATUS=.

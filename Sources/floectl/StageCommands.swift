@@ -94,7 +94,7 @@ struct ExecuteJob: AsyncParsableCommand {
                 }
             }
             let rows = try await global.client.decode([ContainerStatus].self, "/v1/services/\(jobName.value)/status")
-            try printJSON(rows, pretty: false)
+            write(ContainerStatus.spcsJSON(rows) + "\n")
             if rows.contains(where: { $0.status == "FAILED" }) { throw ExitCode(1) }
             if !finished { throw fail("\(jobName) did not finish within \(timeout) s") }
         }

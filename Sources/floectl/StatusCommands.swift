@@ -19,7 +19,7 @@ struct Status: AsyncParsableCommand {
             if let timeout { path += "?timeout=\(timeout)" }
             let rows = try await global.client.decode(
                 [ContainerStatus].self, path, timeout: .seconds((timeout ?? 0) + 30))
-            try printJSON(rows, pretty: pretty)
+            write(ContainerStatus.spcsJSON(rows, pretty: pretty) + "\n")
         }
     }
 }

@@ -37,17 +37,20 @@ final class FloeHarness: @unchecked Sendable {
 
     /// Starts floed and waits until its socket answers.
     func start() async throws {
+        // The shell does the redirection: no file handle of ours is shared with the child.
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(Self.binDirectory)/floed")
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [
+            "-c", "exec \"$0\" \"$@\" >>\"$FLOE_TEST_LOG\" 2>&1", "\(Self.binDirectory)/floed",
             "--stage", stage, "--state-dir", state, "--socket", socket, "--config", config, "--log-level", "debug",
             "--log-target", "stderr",
         ]
-        FileManager.default.createFile(atPath: daemonLog, contents: nil)
-        let log = FileHandle(forWritingAtPath: daemonLog)!
-        log.seekToEndOfFile()
-        process.standardError = log
-        process.standardOutput = log
+        var environment = ProcessInfo.processInfo.environment
+        environment["FLOE_TEST_LOG"] = daemonLog
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         daemon = process
         for _ in 0..<300 {
@@ -56,7 +59,7 @@ final class FloeHarness: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("floed did not answer on \(socket) within 15 s; its log:\n\(log())")
+        Issue.record("floed did not answer on \(socket) within 15 s; its log:\n\(self.log())")
         throw HarnessError.daemonDidNotStart
     }
 
