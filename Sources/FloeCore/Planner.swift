@@ -48,7 +48,21 @@ struct PlanningPass {
         if wakeAt.map({ date < $0 }) ?? true { wakeAt = date }
     }
 
+    /// Runs rounds over the world-with-actions-applied until one adds nothing, so that one
+    /// step's consequences (an instance forgotten frees its id, a retry's containers start) land
+    /// in the same plan and planning again on the applied world asks for nothing.
     mutating func run() {
+        for _ in 0..<Self.maximumRounds {
+            let count = actions.count
+            runRound()
+            if actions.count == count { return }
+        }
+    }
+
+    /// A bound on rounds per pass; real passes need two or three.
+    static let maximumRounds = 8
+
+    mutating func runRound() {
         ensureMinimumNodes()
         for name in desired.services.keys.sorted() {
             planService(desired.services[name]!)
@@ -98,19 +112,24 @@ struct PlanningPass {
                 return
             }
         }
-        let fresh = live.filter { $0.digest == service.digest }
+        // New-version instances, placed or still waiting for room.
+        let fresh = all.filter { !$0.terminating && $0.key.id < n && $0.digest == service.digest }
         let deadline = Double(service.header.upgradeDeadlineSeconds)
+        var blocked: String?
         for instance in fresh where !instance.isReady {
             let due = instance.createdAt.addingTimeInterval(deadline)
             if due <= now {
-                let message =
-                    "Upgrade stopped: instance \(instance.key.id) did not become READY within \(service.header.upgradeDeadlineSeconds) s; fix the spec or check `floectl logs \(service.name) --instance \(instance.key.id)`"
-                if world.upgradeBlocked[service.name] != message { emit(.setUpgradeBlocked(service.name, message)) }
+                blocked =
+                    blocked
+                    ?? "Upgrade stopped: instance \(instance.key.id) did not become READY within \(service.header.upgradeDeadlineSeconds) s; fix the spec or check `floectl logs \(service.name) --instance \(instance.key.id)`"
             } else {
                 wake(at: due)
             }
         }
-        let busy = all.contains { $0.terminating } || fresh.contains { !$0.isReady }
+        if world.upgradeBlocked[service.name] != blocked { emit(.setUpgradeBlocked(service.name, blocked)) }
+        // An id with no instance is about to get a new one: wait for it like for any new instance.
+        let missing = (0..<n).contains { world.instances[InstanceKey(service.name, $0)] == nil }
+        let busy = missing || all.contains { $0.terminating } || fresh.contains { !$0.isReady }
         if !busy, let next = outdated.max(by: { $0.key.id < $1.key.id }) {
             // One at a time, highest id first: TERMINATING -> PENDING -> READY, then the next.
             emit(.stopInstance(next.key, .upgrade))
