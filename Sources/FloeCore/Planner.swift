@@ -71,6 +71,7 @@ struct PlanningPass {
             planJob(desired.jobs[name]!)
         }
         planRemovedObjects()
+        stopLateStarters()
         forgetStoppedServiceInstances()
         shrinkIdleNodes()
     }
@@ -259,6 +260,15 @@ struct PlanningPass {
                     emit(.stopInstance(instance.key, .removed))
                 }
             }
+        }
+    }
+
+    /// A container whose start was under way when its instance was stopped reports "started"
+    /// afterwards: it runs although its instance is terminating. Stop it (again).
+    mutating func stopLateStarters() {
+        for instance in world.instances.values.sorted(by: { $0.key < $1.key })
+        where instance.terminating && instance.containers.contains(where: { $0.phase == .running }) {
+            emit(.stopInstance(instance.key, instance.stopReason ?? .removed))
         }
     }
 

@@ -86,3 +86,45 @@ struct RemovalTests {
         #expect(sim.starts.isEmpty)
     }
 }
+
+@Suite("Stops that race with starts")
+struct StopRaceTests {
+    /// floed asked the runtime to start a container, then the service was removed before the
+    /// runtime answered: the container that then reports "started" must still be stopped.
+    @Test func containerThatStartsAfterItsInstanceWasStoppedIsStoppedAgain() {
+        var sim = Simulation(Fixtures.desired(services: [Fixtures.service("OLD")]))
+        sim.autoStart = false
+        sim.autoStop = false
+        sim.settle()
+        #expect(sim.container("OLD", 0)?.phase == .starting)
+
+        sim.desired.services[Fixtures.name("OLD")] = nil
+        sim.settle()
+        #expect(sim.instance("OLD", 0)?.terminating == true)
+
+        // The runtime's answer to the earlier start arrives.
+        sim.started(sim.key("OLD", 0))
+        sim.clearLog()
+        sim.settle()
+        #expect(sim.stops == ["OLD/0"], "the running process of a stopped instance is stopped")
+        sim.finishStops()
+        sim.settle()
+        #expect(sim.ids("OLD").isEmpty)
+    }
+
+    @Test func scaleDownWhileStartingEndsWithTheProcessStopped() {
+        var sim = Simulation(Fixtures.desired(services: [Fixtures.service("WEB", instances: 2)]))
+        sim.autoStart = false
+        sim.autoStop = false
+        sim.settle()
+        sim.desired.services[Fixtures.name("WEB")]?.header.minInstances = 1
+        sim.settle()
+        sim.started(sim.key("WEB", 0))
+        sim.started(sim.key("WEB", 1))
+        sim.clearLog()
+        sim.settle()
+        #expect(sim.log == [.stopInstance(sim.key("WEB", 1), .scaledDown)])
+        #expect(sim.status("WEB", 1)?.status == "TERMINATING")
+        #expect(sim.instance("WEB", 0)?.isReady == true)
+    }
+}
