@@ -162,31 +162,50 @@ struct PlanningPass {
 
     // MARK: Placement
 
-    /// Places an instance on the first node of its pool with room, adding a node when the pool
-    /// may grow; otherwise records it as unschedulable with SPCS's message.
-    mutating func placeInstance(_ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int) {
+    /// Where an instance can go: a node of its pool with room, or a node to add; else why not.
+    enum Placement {
+        case existing(NodeRef)
+        case new(NodeRef)
+        case none(message: String)
+    }
+
+    /// First fit: the first node of the pool with room; a new node when none has room and the
+    /// pool is below MAX_NODES.
+    func placement(for key: InstanceKey, spec: ServiceSpec, pool: ObjectName) -> Placement {
         guard let poolSpec = desired.pools[pool] else {
-            unschedulable(key, digest: digest, "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
-            return
+            return .none(
+                message: "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
         }
-        if let conflict = portConflict(for: key, spec: spec) {
-            unschedulable(key, digest: digest, conflict)
-            return
-        }
+        if let conflict = portConflict(for: key, spec: spec) { return .none(message: conflict) }
         let request = spec.instanceRequest
         let family = poolSpec.instanceFamily
         let nodes = world.nodes[pool] ?? []
         for index in nodes where fits(request, on: NodeRef(pool: pool, index: index), family: family) {
-            emit(.place(key, digest: digest, node: NodeRef(pool: pool, index: index), attempt: attempt))
-            return
+            return .existing(NodeRef(pool: pool, index: index))
         }
         if nodes.count < poolSpec.maxNodes && fits(request, on: nil, family: family) {
-            let node = NodeRef(pool: pool, index: (nodes.max() ?? -1) + 1)
+            return .new(NodeRef(pool: pool, index: (nodes.max() ?? -1) + 1))
+        }
+        return .none(message: "Unschedulable due to insufficient resources")
+    }
+
+    /// Places an instance (see ``placement(for:spec:pool:)``), adding a node when needed;
+    /// otherwise records it as unschedulable with SPCS's message. Returns false when not placed.
+    @discardableResult
+    mutating func placeInstance(
+        _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int, recordFailure: Bool = true
+    ) -> Bool {
+        switch placement(for: key, spec: spec, pool: pool) {
+        case .existing(let node):
+            emit(.place(key, digest: digest, node: node, attempt: attempt))
+        case .new(let node):
             emit(.addNode(node))
             emit(.place(key, digest: digest, node: node, attempt: attempt))
-            return
+        case .none(let message):
+            if recordFailure { unschedulable(key, digest: digest, message) }
+            return false
         }
-        unschedulable(key, digest: digest, "Unschedulable due to insufficient resources")
+        return true
     }
 
     mutating func unschedulable(_ key: InstanceKey, digest: String, _ message: String) {

@@ -193,3 +193,41 @@ struct JobTests {
         #expect(sim.instance("WEB", 0)?.isReady == true)
     }
 }
+
+@Suite("Job retries and shared capacity")
+struct JobRetryCapacityTests {
+    /// One XS node, no growth. A failed replica frees its room; a service waiting for room takes
+    /// it. The retry must not be squeezed onto the same, now full, node.
+    @Test func retryDoesNotOvercommitANodeAnotherInstanceTook() {
+        var sim = Simulation(
+            Fixtures.desired(
+                services: [Fixtures.service("WEB", containers: [Fixtures.container(milliCPU: 1000)])],
+                jobs: [Fixtures.job("BATCH", retries: 1, containers: [Fixtures.container(milliCPU: 1000)])],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)]))
+        // The job came first and holds the node.
+        sim.desired.services = [:]
+        sim.settle()
+        sim.desired = Fixtures.desired(
+            services: [Fixtures.service("WEB", containers: [Fixtures.container(milliCPU: 1000)])],
+            jobs: [Fixtures.job("BATCH", retries: 1, containers: [Fixtures.container(milliCPU: 1000)])],
+            pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)])
+        sim.settle()
+        #expect(sim.instance("WEB", 0)?.node == nil)
+
+        sim.exited(sim.key("BATCH", 0), code: 1)
+        sim.settle()
+        // The service took the room; the retry waits (and keeps its attempt count).
+        #expect(sim.instance("WEB", 0)?.isReady == true)
+        #expect(sim.world.jobRuns[Fixtures.name("BATCH")]?.result == nil)
+        #expect(sim.instance("BATCH", 0)?.attempt == 1)
+
+        // The service goes: the retry runs.
+        sim.desired.services = [:]
+        sim.settle()
+        #expect(sim.instance("BATCH", 0)?.attempt == 2)
+        #expect(sim.container("BATCH", 0)?.phase == .running)
+        sim.exited(sim.key("BATCH", 0), code: 1)
+        sim.settle()
+        #expect(sim.world.jobRuns[Fixtures.name("BATCH")]?.result == .failed)
+    }
+}

@@ -47,8 +47,33 @@ struct Simulation {
         #expect(
             again.actions.isEmpty, "planning again without observations asked for \(again.actions)",
             sourceLocation: sourceLocation)
+        checkNodesNotOvercommitted(sourceLocation: sourceLocation)
         execute()
         return plan
+    }
+
+    /// No node holds more than its instance family's capacity, counting every instance that
+    /// still has (or may get) a running process: not the finished job replicas, not quiet stopped ones.
+    func checkNodesNotOvercommitted(sourceLocation: SourceLocation) {
+        var used: [NodeRef: ResourceAmounts] = [:]
+        for instance in world.instances.values {
+            guard let node = instance.node else { continue }
+            let finished = instance.isJob && (instance.succeeded || instance.failed)
+            if finished || (instance.terminating && instance.isQuiet) { continue }
+            var total = used[node] ?? ResourceAmounts(milliCPU: 0, memoryBytes: 0, gpus: 0)
+            total.milliCPU = (total.milliCPU ?? 0) + (instance.request.milliCPU ?? 0)
+            total.memoryBytes = (total.memoryBytes ?? 0) + (instance.request.memoryBytes ?? 0)
+            used[node] = total
+        }
+        for (node, total) in used {
+            guard let family = desired.pools[node.pool]?.instanceFamily else { continue }
+            #expect(
+                (total.milliCPU ?? 0) <= family.milliCPU && (total.memoryBytes ?? 0) <= family.memoryBytes,
+                "node \(node) holds \(total), more than a \(family) node has", sourceLocation: sourceLocation)
+            #expect(
+                world.nodes[node.pool]?.contains(node.index) == true, "an instance runs on \(node), which is not in the pool",
+                sourceLocation: sourceLocation)
+        }
     }
 
     /// Steps until a plan asks for nothing and the executor has nothing to report.
