@@ -81,7 +81,8 @@ struct PlanningPass {
     mutating func planService(_ service: DesiredService) {
         let n = service.header.minInstances
         // Scale down: highest ids first (all at once: nothing waits on them).
-        for instance in world.instances(of: service.name).reversed() where instance.key.id >= n && !instance.terminating {
+        for instance in world.instances(of: service.name).reversed()
+        where instance.key.id >= n && !instance.terminating {
             emit(.stopInstance(instance.key, .scaledDown))
         }
         planUpgrade(service)
@@ -120,9 +121,12 @@ struct PlanningPass {
         for instance in fresh where !instance.isReady {
             let due = instance.createdAt.addingTimeInterval(deadline)
             if due <= now {
+                let id = instance.key.id
                 blocked =
                     blocked
-                    ?? "Upgrade stopped: instance \(instance.key.id) did not become READY within \(service.header.upgradeDeadlineSeconds) s; fix the spec or check `floectl logs \(service.name) --instance \(instance.key.id)`"
+                    ?? "Upgrade stopped: instance \(id) did not become READY within "
+                    + "\(service.header.upgradeDeadlineSeconds) s; fix the spec or check "
+                    + "`floectl logs \(service.name) --instance \(id)`"
             } else {
                 wake(at: due)
             }
@@ -193,7 +197,8 @@ struct PlanningPass {
     /// otherwise records it as unschedulable with SPCS's message. Returns false when not placed.
     @discardableResult
     mutating func placeInstance(
-        _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int, recordFailure: Bool = true
+        _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int,
+        recordFailure: Bool = true
     ) -> Bool {
         switch placement(for: key, spec: spec, pool: pool) {
         case .existing(let node):
@@ -246,7 +251,8 @@ struct PlanningPass {
         for other in world.instances.values.sorted(by: { $0.key < $1.key })
         where other.key != key && holdsResources(other) {
             if let port = other.spec.listeningPorts.intersection(wanted).min() {
-                return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) (instances share the host network)"
+                return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) "
+                    + "(instances share the host network)"
             }
         }
         return nil

@@ -144,7 +144,10 @@ struct JobTests {
         sim.clearLog()
         sim.settle()
         // Only the replica that still runs is stopped.
-        #expect(sim.log == [.stopInstance(sim.key("BATCH", 1), .cancelled), .finishJobRun(Fixtures.name("BATCH"), .cancelled)])
+        #expect(
+            sim.log == [
+                .stopInstance(sim.key("BATCH", 1), .cancelled), .finishJobRun(Fixtures.name("BATCH"), .cancelled),
+            ])
         #expect(sim.objectStatus("BATCH") == "CANCELLED")
         sim.finishStops()
         sim.settle()

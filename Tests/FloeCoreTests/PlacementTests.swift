@@ -45,7 +45,8 @@ struct PlacementTests {
         // CPU_X64_XS: 1 vCPU per node: two default instances per node.
         var sim = Simulation(
             Fixtures.desired(
-                services: [Fixtures.service("A", instances: 5)], pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 3)]
+                services: [Fixtures.service("A", instances: 5)],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 3)]
             ))
         sim.settle()
         #expect(sim.nodes() == [0, 1, 2])
@@ -57,7 +58,8 @@ struct PlacementTests {
     @Test func fullPoolAtMaxNodesLeavesTheInstancePendingUnschedulable() {
         var sim = Simulation(
             Fixtures.desired(
-                services: [Fixtures.service("A", instances: 3)], pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)]
+                services: [Fixtures.service("A", instances: 3)],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)]
             ))
         sim.settle()
         #expect(sim.nodes() == [0])
@@ -105,7 +107,8 @@ struct PlacementTests {
     @Test func idleNodesAreRemovedButNeverBelowMinNodes() {
         var sim = Simulation(
             Fixtures.desired(
-                services: [Fixtures.service("A", instances: 6)], pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 3)]
+                services: [Fixtures.service("A", instances: 6)],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 3)]
             ))
         sim.settle()
         #expect(sim.nodes() == [0, 1, 2])
@@ -124,7 +127,8 @@ struct PlacementTests {
     @Test func nodeWithAStoppingInstanceIsNotRemoved() {
         var sim = Simulation(
             Fixtures.desired(
-                services: [Fixtures.service("A", instances: 3)], pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 2)]
+                services: [Fixtures.service("A", instances: 3)],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 2)]
             ))
         sim.settle()
         sim.autoStop = false

@@ -57,7 +57,8 @@ struct RemovalTests {
     @Test func unplacedInstancesOfARemovedServiceAreForgottenAtOnce() {
         var sim = Simulation(
             Fixtures.desired(
-                services: [Fixtures.service("BIG", instances: 3)], pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)]
+                services: [Fixtures.service("BIG", instances: 3)],
+                pools: ["POOL": Fixtures.pool(minNodes: 1, maxNodes: 1)]
             ))
         sim.settle()
         #expect(sim.instance("BIG", 2)?.node == nil)

@@ -71,7 +71,8 @@ struct Simulation {
                 (total.milliCPU ?? 0) <= family.milliCPU && (total.memoryBytes ?? 0) <= family.memoryBytes,
                 "node \(node) holds \(total), more than a \(family) node has", sourceLocation: sourceLocation)
             #expect(
-                world.nodes[node.pool]?.contains(node.index) == true, "an instance runs on \(node), which is not in the pool",
+                world.nodes[node.pool]?.contains(node.index) == true,
+                "an instance runs on \(node), which is not in the pool",
                 sourceLocation: sourceLocation)
         }
     }
@@ -206,7 +207,8 @@ struct Simulation {
         let name = Fixtures.name(object)
         let service = desired.services[name]
         return StatusReport.service(
-            name: name, minReady: service?.header.minReadyInstances, isJob: desired.jobs[name] != nil || world.jobRuns[name] != nil,
+            name: name, minReady: service?.header.minReadyInstances,
+            isJob: desired.jobs[name] != nil || world.jobRuns[name] != nil,
             instances: world.instances(of: name), run: world.jobRuns[name],
             removed: service == nil && desired.jobs[name] == nil)
     }
