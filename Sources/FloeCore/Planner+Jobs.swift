@@ -22,8 +22,12 @@ extension PlanningPass {
         var finished = 0
         var anyFailed = false
         for instance in world.instances(of: job.name) where !instance.terminating {
-            if instance.failed && instance.attempt <= job.header.retries, let node = instance.node {
-                emit(.place(instance.key, digest: job.digest, node: node, attempt: instance.attempt + 1))
+            if instance.failed && instance.attempt <= job.header.retries {
+                // The retry is placed like any instance (its old room may be taken by now). Without
+                // room the failed replica stays as it is, keeping its attempt count, until room frees.
+                placeInstance(
+                    instance.key, digest: job.digest, spec: job.spec, pool: job.pool, attempt: instance.attempt + 1,
+                    recordFailure: false)
                 continue
             }
             if instance.succeeded || instance.failed {

@@ -48,7 +48,21 @@ struct PlanningPass {
         if wakeAt.map({ date < $0 }) ?? true { wakeAt = date }
     }
 
+    /// Runs rounds over the world-with-actions-applied until one adds nothing, so that one
+    /// step's consequences (an instance forgotten frees its id, a retry's containers start) land
+    /// in the same plan and planning again on the applied world asks for nothing.
     mutating func run() {
+        for _ in 0..<Self.maximumRounds {
+            let count = actions.count
+            runRound()
+            if actions.count == count { return }
+        }
+    }
+
+    /// A bound on rounds per pass; real passes need two or three.
+    static let maximumRounds = 8
+
+    mutating func runRound() {
         ensureMinimumNodes()
         for name in desired.services.keys.sorted() {
             planService(desired.services[name]!)
@@ -57,6 +71,7 @@ struct PlanningPass {
             planJob(desired.jobs[name]!)
         }
         planRemovedObjects()
+        stopLateStarters()
         forgetStoppedServiceInstances()
         shrinkIdleNodes()
     }
@@ -66,7 +81,8 @@ struct PlanningPass {
     mutating func planService(_ service: DesiredService) {
         let n = service.header.minInstances
         // Scale down: highest ids first (all at once: nothing waits on them).
-        for instance in world.instances(of: service.name).reversed() where instance.key.id >= n && !instance.terminating {
+        for instance in world.instances(of: service.name).reversed()
+        where instance.key.id >= n && !instance.terminating {
             emit(.stopInstance(instance.key, .scaledDown))
         }
         planUpgrade(service)
@@ -98,19 +114,27 @@ struct PlanningPass {
                 return
             }
         }
-        let fresh = live.filter { $0.digest == service.digest }
+        // New-version instances, placed or still waiting for room.
+        let fresh = all.filter { !$0.terminating && $0.key.id < n && $0.digest == service.digest }
         let deadline = Double(service.header.upgradeDeadlineSeconds)
+        var blocked: String?
         for instance in fresh where !instance.isReady {
             let due = instance.createdAt.addingTimeInterval(deadline)
             if due <= now {
-                let message =
-                    "Upgrade stopped: instance \(instance.key.id) did not become READY within \(service.header.upgradeDeadlineSeconds) s; fix the spec or check `floectl logs \(service.name) --instance \(instance.key.id)`"
-                if world.upgradeBlocked[service.name] != message { emit(.setUpgradeBlocked(service.name, message)) }
+                let id = instance.key.id
+                blocked =
+                    blocked
+                    ?? "Upgrade stopped: instance \(id) did not become READY within "
+                    + "\(service.header.upgradeDeadlineSeconds) s; fix the spec or check "
+                    + "`floectl logs \(service.name) --instance \(id)`"
             } else {
                 wake(at: due)
             }
         }
-        let busy = all.contains { $0.terminating } || fresh.contains { !$0.isReady }
+        if world.upgradeBlocked[service.name] != blocked { emit(.setUpgradeBlocked(service.name, blocked)) }
+        // An id with no instance is about to get a new one: wait for it like for any new instance.
+        let missing = (0..<n).contains { world.instances[InstanceKey(service.name, $0)] == nil }
+        let busy = missing || all.contains { $0.terminating } || fresh.contains { !$0.isReady }
         if !busy, let next = outdated.max(by: { $0.key.id < $1.key.id }) {
             // One at a time, highest id first: TERMINATING -> PENDING -> READY, then the next.
             emit(.stopInstance(next.key, .upgrade))
@@ -142,31 +166,51 @@ struct PlanningPass {
 
     // MARK: Placement
 
-    /// Places an instance on the first node of its pool with room, adding a node when the pool
-    /// may grow; otherwise records it as unschedulable with SPCS's message.
-    mutating func placeInstance(_ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int) {
+    /// Where an instance can go: a node of its pool with room, or a node to add; else why not.
+    enum Placement {
+        case existing(NodeRef)
+        case new(NodeRef)
+        case none(message: String)
+    }
+
+    /// First fit: the first node of the pool with room; a new node when none has room and the
+    /// pool is below MAX_NODES.
+    func placement(for key: InstanceKey, spec: ServiceSpec, pool: ObjectName) -> Placement {
         guard let poolSpec = desired.pools[pool] else {
-            unschedulable(key, digest: digest, "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
-            return
+            return .none(
+                message: "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
         }
-        if let conflict = portConflict(for: key, spec: spec) {
-            unschedulable(key, digest: digest, conflict)
-            return
-        }
+        if let conflict = portConflict(for: key, spec: spec) { return .none(message: conflict) }
         let request = spec.instanceRequest
         let family = poolSpec.instanceFamily
         let nodes = world.nodes[pool] ?? []
         for index in nodes where fits(request, on: NodeRef(pool: pool, index: index), family: family) {
-            emit(.place(key, digest: digest, node: NodeRef(pool: pool, index: index), attempt: attempt))
-            return
+            return .existing(NodeRef(pool: pool, index: index))
         }
         if nodes.count < poolSpec.maxNodes && fits(request, on: nil, family: family) {
-            let node = NodeRef(pool: pool, index: (nodes.max() ?? -1) + 1)
+            return .new(NodeRef(pool: pool, index: (nodes.max() ?? -1) + 1))
+        }
+        return .none(message: "Unschedulable due to insufficient resources")
+    }
+
+    /// Places an instance (see ``placement(for:spec:pool:)``), adding a node when needed;
+    /// otherwise records it as unschedulable with SPCS's message. Returns false when not placed.
+    @discardableResult
+    mutating func placeInstance(
+        _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int,
+        recordFailure: Bool = true
+    ) -> Bool {
+        switch placement(for: key, spec: spec, pool: pool) {
+        case .existing(let node):
+            emit(.place(key, digest: digest, node: node, attempt: attempt))
+        case .new(let node):
             emit(.addNode(node))
             emit(.place(key, digest: digest, node: node, attempt: attempt))
-            return
+        case .none(let message):
+            if recordFailure { unschedulable(key, digest: digest, message) }
+            return false
         }
-        unschedulable(key, digest: digest, "Unschedulable due to insufficient resources")
+        return true
     }
 
     mutating func unschedulable(_ key: InstanceKey, digest: String, _ message: String) {
@@ -207,7 +251,8 @@ struct PlanningPass {
         for other in world.instances.values.sorted(by: { $0.key < $1.key })
         where other.key != key && holdsResources(other) {
             if let port = other.spec.listeningPorts.intersection(wanted).min() {
-                return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) (instances share the host network)"
+                return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) "
+                    + "(instances share the host network)"
             }
         }
         return nil
@@ -240,6 +285,15 @@ struct PlanningPass {
                     emit(.stopInstance(instance.key, .removed))
                 }
             }
+        }
+    }
+
+    /// A container whose start was under way when its instance was stopped reports "started"
+    /// afterwards: it runs although its instance is terminating. Stop it (again).
+    mutating func stopLateStarters() {
+        for instance in world.instances.values.sorted(by: { $0.key < $1.key })
+        where instance.terminating && instance.containers.contains(where: { $0.phase == .running }) {
+            emit(.stopInstance(instance.key, instance.stopReason ?? .removed))
         }
     }
 

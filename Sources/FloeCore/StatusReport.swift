@@ -55,8 +55,10 @@ public enum StatusReport {
         if removed && !isJob { return instances.isEmpty ? "DELETED" : "DELETING" }
         if isJob {
             if let result = run?.result { return result.rawValue }
+            // SPCS's roll-up order: any instance failed, all succeeded, any running, else pending.
             let states = instances.map { instance($0) }
-            if states.contains("RUNNING") || instances.contains(where: { !$0.isQuiet }) { return "RUNNING" }
+            if states.contains("FAILED") { return "FAILED" }
+            if instances.contains(where: { !$0.isQuiet }) { return "RUNNING" }
             if !states.isEmpty && states.allSatisfy({ $0 == "SUCCEEDED" }) { return "DONE" }
             return "PENDING"
         }

@@ -39,9 +39,10 @@ extension World {
                 $0.phase = .stopping
                 $0.livenessFailures = 0
             }
-        case .stopInstance(let key, _):
+        case .stopInstance(let key, let reason):
             guard var instance = instances[key] else { return }
             instance.terminating = true
+            instance.stopReason = reason
             for i in instance.containers.indices {
                 switch instance.containers[i].phase {
                 case .running, .starting: instance.containers[i].phase = .stopping

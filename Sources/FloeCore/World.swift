@@ -89,6 +89,8 @@ public struct InstanceState: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// Set when floe asked it to stop (scale-down, upgrade, removal, cancel).
     public var terminating: Bool
+    /// Why floe asked it to stop (nil while ``terminating`` is false).
+    public var stopReason: StopReason?
     /// Why it waits (unschedulable, port held by another instance).
     public var pendingMessage: String?
     /// Jobs: which attempt this is (1 = first run).
@@ -107,6 +109,7 @@ public struct InstanceState: Sendable, Hashable, Codable {
         self.containers = spec.containers.map { ContainerState(name: $0.name) }
         self.createdAt = createdAt
         self.terminating = false
+        self.stopReason = nil
         self.attempt = attempt
     }
 
