@@ -62,9 +62,8 @@ import Testing
         #expect(!output.contains("floed.service:"), "\(output)")
     }
 
-    @Test(.enabled(if: tool("systemd-sysusers") != nil && geteuid() == 0)) func sysusersEntryCreatesUserAndGroup()
-        throws
-    {
+    @Test(.enabled(if: tool("systemd-sysusers") != nil && geteuid() == 0))
+    func sysusersEntryCreatesUserAndGroup() throws {
         let root = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(
@@ -79,9 +78,8 @@ import Testing
         #expect(group.contains("floe:x:"))
     }
 
-    @Test(.enabled(if: tool("systemd-tmpfiles") != nil && geteuid() == 0)) func tmpfilesEntryCreatesTheDirectories()
-        throws
-    {
+    @Test(.enabled(if: tool("systemd-tmpfiles") != nil && geteuid() == 0))
+    func tmpfilesEntryCreatesTheDirectories() throws {
         let root = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let etc = root.appendingPathComponent("etc")
