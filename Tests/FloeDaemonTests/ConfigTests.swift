@@ -170,7 +170,7 @@ import Testing
             defaultUser: "-x"
             defaultPool:
               name: 9pool
-              instanceFamily: CPU_X64_XL
+              instanceFamily: CPU-X64-M
               minNodes: 3
               maxNodes: 2
             log:
@@ -187,7 +187,7 @@ import Testing
         #expect(byLine[6]?.first?.message == "'socketGroup' must be a single value, found a list")
         #expect(byLine[7]?.first?.message.contains("not a user or group name") == true)
         #expect(byLine[9]?.first?.message.contains("not an identifier") == true)
-        #expect(byLine[10]?.first?.message.contains("did you mean 'CPU_X64_L'?") == true)
+        #expect(byLine[10]?.first?.message.contains("did you mean 'CPU_X64_M'?") == true)
         #expect(byLine[12]?.first?.message.contains("less than 'minNodes'") == true)
         #expect(byLine[14]?.first?.message == "'log.target' must be auto, journal or stderr, not 'syslog'")
         #expect(byLine[15]?.first?.message.contains("'log.level' must be one of trace, debug, info") == true)

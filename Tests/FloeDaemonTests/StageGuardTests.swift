@@ -128,7 +128,8 @@ import Testing
         try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stage.path)
         try fm.setAttributes([.posixPermissions: 0o777], ofItemAtPath: top.appendingPathComponent("a").path)
         let guardian = StageGuard(daemonUserID: UInt32(geteuid()), daemonUserName: "me")
-        let problems = guardian.checkStage(directory: stage.path)
+        let problems = guardian.checkStage(directory: stage.path + "/")
+        #expect(problems.filter { $0.path == top.appendingPathComponent("a").path }.count == 1)
         #expect(problems.contains { $0.path == top.appendingPathComponent("a").path && $0.kind == .writableByOthers })
         #expect(!problems.contains { $0.path == stage.path })
     }

@@ -125,6 +125,10 @@ public struct StageGuard: Sendable, Hashable {
 
     /// Checks the stage directory and every directory above it.
     public func checkStage(directory: String) -> [StageProblem] {
+        var directory = directory
+        while directory.count > 1 && directory.hasSuffix("/") {
+            directory.removeLast()
+        }
         var problems = check(directory, role: .stageDirectory)
         var parent = directory
         while let slash = parent.lastIndex(of: "/"), parent != "/" {
