@@ -73,13 +73,16 @@ public enum SpecReader {
         }
         let placeholders = SpecTemplate.scan(bytes)
         var needsValues = false
+        var templateErrors = false
         for placeholder in placeholders {
             switch placeholder.kind {
             case .statement:
+                templateErrors = true
                 decoder.error(
                     "Jinja statements ('\(placeholder.text)') are not supported; render the template first (for example with jinja2) and stage the result",
                     at: placeholder.position.mark)
             case .unsupported:
+                templateErrors = true
                 decoder.error(
                     "template placeholder '\(placeholder.text)' is not supported; floe fills only {{ name }} and {{ name | default('value') }}",
                     at: placeholder.position.mark)
@@ -89,7 +92,7 @@ public enum SpecReader {
                 break
             }
         }
-        if decoder.hasErrors { return nil }
+        if templateErrors { return nil }
         guard needsValues else { return parseYAML(bytes, options: options, decoder: decoder) }
 
         // First pass: same-length neutral tokens, to read `using:` with positions intact.
@@ -104,13 +107,14 @@ public enum SpecReader {
             guard case .value(let name, let defaultValue) = placeholder.kind else { return nil }
             if let value = values[name] ?? defaultValue { return value }
             if options.allowTemplates { return SpecTemplate.marker + name }
+            templateErrors = true
             let place = header == nil ? "a service: or job: header's using:" : "using:"
             decoder.error(
                 "template placeholder '\(placeholder.text)' has no value; add '\(name): …' under \(place) (or run floectl validate --template to check a template)",
                 at: placeholder.position.mark)
             return nil
         }
-        if decoder.hasErrors { return nil }
+        if templateErrors { return nil }
         return parseYAML(rendered, options: options, decoder: decoder)
     }
 

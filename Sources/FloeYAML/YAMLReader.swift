@@ -88,7 +88,7 @@ private struct TreeBuilder {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                return .failure(Self.parserError(parser))
+                return .failure(Self.parserError(parser, buffer))
             }
             defer { yaml_event_delete(&event) }
             if event.type == YAML_STREAM_END_EVENT {
@@ -204,7 +204,7 @@ private struct TreeBuilder {
         }
     }
 
-    private static func parserError(_ parser: yaml_parser_t) -> YAMLError {
+    private static func parserError(_ parser: yaml_parser_t, _ buffer: UnsafeBufferPointer<UInt8>) -> YAMLError {
         let problem = optionalString(parser.problem) ?? "unreadable YAML"
         let mark = YAMLMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
         var message = "YAML syntax error: \(problem)"
@@ -212,7 +212,9 @@ private struct TreeBuilder {
             let contextLine = Int(parser.context_mark.line) + 1
             message += " (\(context) at line \(contextLine))"
         }
-        if problem.contains("tab") {
+        let index = Int(parser.problem_mark.index)
+        let atTab = index >= 0 && index < buffer.count && buffer[index] == UInt8(ascii: "\t")
+        if problem.contains("tab") || atTab {
             message += "; indent with spaces, not tabs"
         }
         return YAMLError(message, at: mark)
