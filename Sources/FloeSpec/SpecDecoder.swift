@@ -150,10 +150,14 @@ final class SpecDecoder {
         if SpecTemplate.isUnresolved(text) { return false }
         switch text.lowercased() {
         case "true":
-            if node.scalarStyle != .plain { warning("\(path) is a quoted boolean; write true without quotes", at: node.mark) }
+            if node.scalarStyle != .plain {
+                warning("\(path) is a quoted boolean; write true without quotes", at: node.mark)
+            }
             return true
         case "false":
-            if node.scalarStyle != .plain { warning("\(path) is a quoted boolean; write false without quotes", at: node.mark) }
+            if node.scalarStyle != .plain {
+                warning("\(path) is a quoted boolean; write false without quotes", at: node.mark)
+            }
             return false
         case "yes", "on", "y":
             warning("\(path): '\(text)' is a YAML 1.1 boolean; write true", at: node.mark)

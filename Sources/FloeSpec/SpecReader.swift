@@ -28,21 +28,26 @@ public enum SpecReader {
             return read(path: path, bytes: bytes, options: options)
         case .failure(.tooLarge(let size)):
             return failed(
-                path, "file is \(size) bytes, over the \(options.limits.maxBytes)-byte limit; split it or remove what it does not need")
+                path,
+                "file is \(size) bytes, over the \(options.limits.maxBytes)-byte limit; split it or remove what it does not need"
+            )
         case .failure(.unreadable(let why)):
             return failed(path, "cannot read the file: \(why)")
         }
     }
 
     /// Reads `bytes` as the content of the stage file at `path`.
-    public static func read(path: String, bytes: [UInt8], options: SpecReaderOptions = SpecReaderOptions()) -> StageFile {
+    public static func read(path: String, bytes: [UInt8], options: SpecReaderOptions = SpecReaderOptions()) -> StageFile
+    {
         let decoder = SpecDecoder(path: path, allowTemplates: options.allowTemplates)
         let name = objectName(path: path, decoder: decoder)
         guard let root = parse(bytes, options: options, decoder: decoder) else {
-            return StageFile(path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
+            return StageFile(
+                path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
         }
         let object = decoder.object(root, fileDirectory: FilePath.directory(of: path))
-        var file = StageFile(path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
+        var file = StageFile(
+            path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
         file.positions = decoder.positions
         if let object, !file.hasErrors {
             file.object = object
@@ -142,7 +147,8 @@ extension SpecDecoder {
     /// Reads the document: picks the kind from the header key and reads the rest.
     func object(_ root: YAMLNode, fileDirectory: String) -> StageObject? {
         guard let pairs = root.mapping else {
-            error("a stage file must be a mapping with 'spec' (or a header key), found \(describe(root))", at: root.mark)
+            error(
+                "a stage file must be a mapping with 'spec' (or a header key), found \(describe(root))", at: root.mark)
             return nil
         }
         var header: (key: String, value: YAMLNode)?

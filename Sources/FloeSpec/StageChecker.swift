@@ -9,7 +9,9 @@ public enum StageChecker {
     /// Cross-file checks over a whole stage (pools exist, instances fit a node of their pool,
     /// functions name existing services and HTTP endpoints, images exist or commands are given).
     /// Returns the diagnostics to add, each naming the file it belongs to.
-    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec) -> [Diagnostic] {
+    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec)
+        -> [Diagnostic]
+    {
         var pools: [ObjectName: ComputePoolSpec] = [:]
         var services: [ObjectName: ServiceSpec] = [:]
         var images: Set<String> = []
@@ -50,7 +52,8 @@ public enum StageChecker {
                     let why = present.contains(function.service) ? "is not a service" : "has no file in this stage"
                     report(
                         "function.service",
-                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name")
+                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
+                    )
                     break
                 }
                 guard let endpoint = spec.endpoints.first(where: { $0.name == function.endpoint }) else {
@@ -58,13 +61,15 @@ public enum StageChecker {
                     let hint = known.isEmpty ? "it declares none" : "it declares \(known.joined(separator: ", "))"
                     report(
                         "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)")
+                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)"
+                    )
                     break
                 }
                 if endpoint.protocol != .http {
                     report(
                         "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint")
+                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint"
+                    )
                 }
             case .computePool, .image:
                 break
@@ -87,7 +92,8 @@ public enum StageChecker {
         } else {
             report(
                 "computePool",
-                "compute pool \(name) is not defined in this stage; add \(name.value.lowercased()).yaml with a computePool: header, or leave computePool out to use the default pool (\(defaultPool))")
+                "compute pool \(name) is not defined in this stage; add \(name.value.lowercased()).yaml with a computePool: header, or leave computePool out to use the default pool (\(defaultPool))"
+            )
             return
         }
         let family = pool.instanceFamily
@@ -95,19 +101,23 @@ public enum StageChecker {
         var problems: [String] = []
         if let cpu = request.milliCPU, cpu > family.milliCPU {
             problems.append(
-                "requests \(Quantity.formatCPU(cpu)) CPU but a \(family.name) node has \(family.vCPUs) vCPU (\(Quantity.formatCPU(cpu - family.milliCPU)) over)")
+                "requests \(Quantity.formatCPU(cpu)) CPU but a \(family.name) node has \(family.vCPUs) vCPU (\(Quantity.formatCPU(cpu - family.milliCPU)) over)"
+            )
         }
         if let memory = request.memoryBytes, memory > family.memoryBytes {
             problems.append(
-                "requests \(Quantity.formatBytes(memory)) of memory but a \(family.name) node has \(family.memoryGiB) GiB (\(Quantity.formatBytes(memory - family.memoryBytes)) over)")
+                "requests \(Quantity.formatBytes(memory)) of memory but a \(family.name) node has \(family.memoryGiB) GiB (\(Quantity.formatBytes(memory - family.memoryBytes)) over)"
+            )
         }
         if let gpus = request.gpus, gpus > family.gpus {
-            problems.append("requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
+            problems.append(
+                "requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
         }
         if !problems.isEmpty {
             report(
                 poolName == nil ? "spec" : "computePool",
-                "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request")
+                "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request"
+            )
         }
     }
 
@@ -117,7 +127,8 @@ public enum StageChecker {
             if images.contains(normalisedReference(container.image)) { continue }
             report(
                 "spec.containers[\(index)].image",
-                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command")
+                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command"
+            )
         }
     }
 

@@ -135,7 +135,9 @@ private struct TreeBuilder {
             try push(at: mark)
             let data = event.data.sequence_start
             stack.append(
-                .sequence(mark, Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor), items: [], weight: 1))
+                .sequence(
+                    mark, Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor), items: [], weight: 1)
+            )
         case YAML_MAPPING_START_EVENT:
             try push(at: mark)
             let data = event.data.mapping_start
@@ -186,7 +188,8 @@ private struct TreeBuilder {
             if let key = pendingKey {
                 pairs.append(YAMLPair(key: key, value: node))
                 stack.append(
-                    .mapping(mark, tag, anchor: anchor, pairs: pairs, pendingKey: nil, seen: seen, weight: total + weight))
+                    .mapping(
+                        mark, tag, anchor: anchor, pairs: pairs, pendingKey: nil, seen: seen, weight: total + weight))
             } else {
                 guard let text = node.scalar else {
                     throw YAMLError(
@@ -199,7 +202,8 @@ private struct TreeBuilder {
                 }
                 seen[text] = node.mark
                 stack.append(
-                    .mapping(mark, tag, anchor: anchor, pairs: pairs, pendingKey: node, seen: seen, weight: total + weight))
+                    .mapping(
+                        mark, tag, anchor: anchor, pairs: pairs, pendingKey: node, seen: seen, weight: total + weight))
             }
         }
     }
