@@ -243,7 +243,9 @@ extension SpecDecoder {
 
     /// Warns about `{{secret.NAME.KEY}}` references naming a secret the container does not declare.
     private func checkSecretReferences(_ container: ContainerSpec, fields: [String: YAMLNode], at path: String) {
-        let declared = Set(container.secrets.compactMap { ($0.objectName ?? $0.objectReference)?.lowercased() })
+        // A qualified name (db.schema.secret) is referenced by its last part.
+        let names = container.secrets.compactMap { ($0.objectName ?? $0.objectReference)?.lowercased() }
+        let declared = Set(names + names.compactMap { $0.split(separator: ".").last.map(String.init) })
         var values: [(String, YAMLNode)] = []
         if let envNode = fields["env"], let pairs = envNode.mapping {
             values += pairs.compactMap { pair in pair.value.scalar.map { ($0, pair.value) } }

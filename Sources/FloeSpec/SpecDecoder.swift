@@ -9,6 +9,8 @@ final class SpecDecoder {
     /// Positions cross-file checks need (see ``StageFile/positions``).
     var positions: [String: SourcePosition] = [:]
     private var warnedFeatures: Set<String> = []
+    /// Set once templates are rendered, so that positions point into the file as written.
+    var columnMap = ColumnMap()
 
     init(path: String, allowTemplates: Bool) {
         self.path = path
@@ -18,10 +20,12 @@ final class SpecDecoder {
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     func error(_ message: String, at mark: YAMLMark) {
+        let mark = columnMap.original(mark)
         diagnostics.append(Diagnostic(.error, file: path, line: mark.line, column: mark.column, message: message))
     }
 
     func warning(_ message: String, at mark: YAMLMark) {
+        let mark = columnMap.original(mark)
         diagnostics.append(Diagnostic(.warning, file: path, line: mark.line, column: mark.column, message: message))
     }
 
@@ -32,7 +36,8 @@ final class SpecDecoder {
     }
 
     func record(_ key: String, _ node: YAMLNode) {
-        positions[key] = SourcePosition(line: node.mark.line, column: node.mark.column)
+        let mark = columnMap.original(node.mark)
+        positions[key] = SourcePosition(line: mark.line, column: mark.column)
     }
 
     // MARK: - Shapes

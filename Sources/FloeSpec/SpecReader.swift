@@ -120,6 +120,16 @@ public enum SpecReader {
             return nil
         }
         if templateErrors { return nil }
+        var columnMap = ColumnMap()
+        var multiLine = false
+        for placeholder in placeholders {
+            guard case .value(let name, let defaultValue) = placeholder.kind else { continue }
+            let value = values[name] ?? defaultValue ?? SpecTemplate.marker + name
+            multiLine = multiLine || value.contains("\n")
+            columnMap.add(at: placeholder.position, original: placeholder.text, replacement: value)
+        }
+        // A value with line breaks moves lines too; positions then stay as in the rendered text.
+        if !multiLine { decoder.columnMap = columnMap }
         return parseYAML(rendered, options: options, decoder: decoder)
     }
 

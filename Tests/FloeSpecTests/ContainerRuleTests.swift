@@ -146,6 +146,10 @@ struct ContainerRuleTests {
         #expect(Quantity.bytes("4096") == 4096)
         #expect(Quantity.bytes("0.5Gi") == 512 << 20)
         #expect(Quantity.bytes("6GB") == nil)
+        #expect(Quantity.bytes("0.123456789Ti") == Int64(0.123456789 * Double(1 << 40)))
+        #expect(Quantity.bytes("999999999999999Ti") == nil)
+        #expect(Quantity.bytes("2048Ti") == nil)
+        #expect(Quantity.milliCPU("99999999999999999999") == nil)
     }
 
     @Test func badQuantitiesSayWhatIsAccepted() {
