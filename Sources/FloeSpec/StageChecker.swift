@@ -24,8 +24,8 @@ public enum StageChecker {
             case .job, .function: break
             }
         }
-        let namedFiles = files.filter { $0.name != nil }
-        let present = Set(namedFiles.compactMap { $0.object == nil ? nil : $0.name })
+        let present = Set(files.compactMap { $0.object == nil ? nil : $0.name })
+        let broken = Set(files.compactMap { $0.object == nil ? $0.name : nil }).subtracting(present)
 
         var diagnostics: [Diagnostic] = []
         for file in files {
@@ -38,18 +38,24 @@ public enum StageChecker {
             switch object {
             case .service(let header, let spec):
                 checkPool(
-                    header.computePool, spec: spec, what: "service \(name)", pools: pools, defaultPool: defaultPool,
+                    header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
                 checkImages(spec, images: images, report: report)
             case .job(let header, let spec):
                 checkPool(
-                    header.computePool, spec: spec, what: "job \(name)", pools: pools, defaultPool: defaultPool,
+                    header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
                 checkImages(spec, images: images, report: report)
             case .function(let function):
                 if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
                 guard let spec = services[function.service] else {
-                    let why = present.contains(function.service) ? "is not a service" : "has no file in this stage"
+                    let why =
+                        present.contains(function.service)
+                        ? "is not a service"
+                        : broken.contains(function.service)
+                            ? "has errors in its file (fix them first)" : "has no file in this stage"
                     report(
                         "function.service",
                         "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
@@ -80,7 +86,8 @@ public enum StageChecker {
 
     private static func checkPool(
         _ poolName: ObjectName?, spec: ServiceSpec, what: String, pools: [ObjectName: ComputePoolSpec],
-        defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec, report: (String, String) -> Void
+        broken: Set<ObjectName>, defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
+        report: (String, String) -> Void
     ) {
         let name = poolName ?? defaultPool
         if SpecTemplate.isUnresolved(name.value.lowercased()) { return }
@@ -89,6 +96,9 @@ public enum StageChecker {
             pool = defined
         } else if name == defaultPool {
             pool = defaultPoolSpec
+        } else if broken.contains(name) {
+            report("computePool", "compute pool \(name) has errors in its file; fix them first")
+            return
         } else {
             report(
                 "computePool",

@@ -108,3 +108,14 @@ struct StageCheckerTests {
         }
     }
 }
+
+@Suite("Cross-file rules with broken files")
+struct BrokenFileTests {
+    @Test func aPoolWhoseFileHasErrorsIsNamedAsSuch() {
+        let image = read("image:\n  reference: /db/schema/repo/app\n  directory: /srv/app\n", name: "app_image.yaml")
+        let pool = read("computePool:\n  instanceFamily: NOPE\n", name: "small_pool.yaml")
+        let service = read("service:\n  computePool: small_pool\n" + minimalService)
+        let files = StageReader.checked([image, pool, service])
+        expectDiagnostic(files[2], line: 2, column: 16, "compute pool SMALL_POOL has errors in its file")
+    }
+}

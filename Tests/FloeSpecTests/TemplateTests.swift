@@ -1,8 +1,8 @@
+import FloeYAML
 import Foundation
 import Testing
 
 @testable import FloeSpec
-import FloeYAML
 
 @Suite("Templates")
 struct TemplateTests {
