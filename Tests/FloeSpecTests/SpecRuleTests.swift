@@ -191,3 +191,26 @@ struct SpecRuleTests {
         #expect(good.name?.value == "MY_SERVICE$2")
     }
 }
+
+@Suite("Limits per service")
+struct LimitTests {
+    @Test func atMostTwentyVolumesAndHundredEndpoints() {
+        var yaml = minimalService + "\n  volumes:\n"
+        for index in 0..<21 { yaml += "  - {name: v\(index), source: local}\n" }
+        expectDiagnostic(read(yaml), line: 26, column: 5, "21 volumes", "at most 20")
+        var endpoints = minimalService + "\n  endpoints:\n"
+        for index in 0..<101 { endpoints += "  - {name: e\(index), port: \(8000 + index)}\n" }
+        expectDiagnostic(read(endpoints), line: 106, column: 5, "101 endpoints", "at most 100")
+    }
+
+    @Test func atMostFiftySecrets() {
+        var yaml = minimalService + "\n    secrets:\n"
+        for index in 0..<51 { yaml += "    - {snowflakeSecret: s\(index), directoryPath: /s\(index)}\n" }
+        expectDiagnostic(read(yaml), line: 3, column: 5, "51 secrets", "at most 50")
+    }
+
+    @Test func aScalarWhereAListIsExpected() {
+        let file = read(minimalService + "\n    command: python3 app.py")
+        expectDiagnostic(file, line: 5, column: 14, "command must be a list of strings, found 'python3 app.py'")
+    }
+}
