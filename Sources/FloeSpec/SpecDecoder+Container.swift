@@ -48,7 +48,7 @@ extension SpecDecoder {
                 configNode, at: "\(path).sessionTokenConfig", keys: ["path", "permission", "mountConnectionConfig"])
                 != nil
         {
-            notActedOn("sessionTokenConfig", at: configNode.mark)
+            notActedOn("sessionTokenConfig", at: keyMark("\(path).sessionTokenConfig", or: configNode.mark))
         }
         checkSecretReferences(container, fields: fields, at: path)
         return container

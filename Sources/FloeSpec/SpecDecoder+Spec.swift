@@ -118,7 +118,9 @@ extension SpecDecoder {
         var spec = ServiceSpec(containers: containers, endpoints: endpoints, volumes: volumes)
         readObservability(fields, into: &spec)
         if let node = fields["networkPolicyConfig"] {
-            warning("networkPolicyConfig is not in SPCS's reference; floe ignores it", at: node.mark)
+            warning(
+                "networkPolicyConfig is not in SPCS's reference; floe ignores it",
+                at: keyMark("spec.networkPolicyConfig", or: node.mark))
             if let policy = mapping(node, at: "spec.networkPolicyConfig", keys: ["allowInternetEgress"]),
                 let egress = policy["allowInternetEgress"]
             {
@@ -127,7 +129,9 @@ extension SpecDecoder {
         }
         if let node = fields["resourceManagement"] {
             if mapping(node, at: "spec.resourceManagement", keys: ["autoScalingPolicies"]) != nil {
-                notActedOn("spec.resourceManagement (autoscaling policies)", at: node.mark)
+                notActedOn(
+                    "spec.resourceManagement (autoscaling policies)",
+                    at: keyMark("spec.resourceManagement", or: node.mark))
             }
         }
         if let roles {
@@ -176,7 +180,7 @@ extension SpecDecoder {
                     "spec.logExporters.eventTableConfig.logLevel must be INFO, ERROR or NONE, found '\(level)'",
                     at: levelNode.mark)
             }
-            notActedOn("spec.logExporters", at: node.mark)
+            notActedOn("spec.logExporters", at: keyMark("spec.logExporters", or: node.mark))
         }
         if let node = fields["platformMonitor"],
             let monitor = mapping(node, at: "spec.platformMonitor", keys: ["metricConfig"]),
@@ -186,7 +190,7 @@ extension SpecDecoder {
             let groups = stringList(groupsNode, at: "spec.platformMonitor.metricConfig.groups")
         {
             spec.platformMetricGroups = groups
-            notActedOn("spec.platformMonitor", at: node.mark)
+            notActedOn("spec.platformMonitor", at: keyMark("spec.platformMonitor", or: node.mark))
         }
     }
 
@@ -246,7 +250,7 @@ extension SpecDecoder {
                 allowOrigin: origin ?? [], allowMethods: list("Access-Control-Allow-Methods"),
                 allowHeaders: list("Access-Control-Allow-Headers"), exposeHeaders: list("Access-Control-Expose-Headers")
             )
-            notActedOn("corsSettings", at: corsNode.mark)
+            notActedOn("corsSettings", at: keyMark("\(path).corsSettings", or: corsNode.mark))
         }
         return endpoint
     }
@@ -386,6 +390,6 @@ extension SpecDecoder {
             spec.enableCustomCredentials =
                 bool(value, at: "capabilities.securityContext.enableCustomCredentials") ?? false
         }
-        notActedOn("capabilities", at: node.mark)
+        notActedOn("capabilities", at: keyMark("capabilities", or: node.mark))
     }
 }

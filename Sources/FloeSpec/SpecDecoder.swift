@@ -11,6 +11,13 @@ final class SpecDecoder {
     private var warnedFeatures: Set<String> = []
     /// Set once templates are rendered, so that positions point into the file as written.
     var columnMap = ColumnMap()
+    /// Where each known key was written, by path (`spec.networkPolicyConfig`), for warnings about a key.
+    private var keyMarks: [String: YAMLMark] = [:]
+
+    /// The position of the key at `path` (for example `spec.logExporters`), else `fallback`.
+    func keyMark(_ path: String, or fallback: YAMLMark) -> YAMLMark {
+        keyMarks[path] ?? fallback
+    }
 
     init(path: String, allowTemplates: Bool) {
         self.path = path
@@ -32,7 +39,7 @@ final class SpecDecoder {
     /// One warning per feature per file, for things floe accepts but does not act on yet.
     func notActedOn(_ feature: String, at mark: YAMLMark) {
         guard warnedFeatures.insert(feature).inserted else { return }
-        warning("\(feature) is accepted but floe does not act on it yet", at: mark)
+        warning("\(feature): accepted, but floe does not act on it yet", at: mark)
     }
 
     func record(_ key: String, _ node: YAMLNode) {
@@ -56,6 +63,7 @@ final class SpecDecoder {
             let key = pair.key.scalar ?? ""
             if keys.contains(key) {
                 result[key] = pair.value
+                keyMarks[path.isEmpty ? key : path + "." + key] = pair.key.mark
             } else {
                 unknownKey(key, at: pair.key.mark, in: path, keys: keys)
             }

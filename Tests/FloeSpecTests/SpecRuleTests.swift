@@ -149,7 +149,7 @@ struct SpecRuleTests {
     @Test func networkPolicyConfigIsAcceptedWithAWarning() throws {
         let file = read(minimalService + "\n  networkPolicyConfig:\n    allowInternetEgress: true")
         expectClean(file)
-        expectDiagnostic(file, .warning, line: 6, column: 5, "networkPolicyConfig is not in SPCS's reference")
+        expectDiagnostic(file, .warning, line: 5, column: 3, "networkPolicyConfig is not in SPCS's reference")
         guard case .service(_, let spec) = try #require(file.object) else { return }
         #expect(spec.allowInternetEgress == true)
     }
