@@ -12,7 +12,8 @@ enum FileNameRule {
     static func message(fileName: String, stem: String) -> String {
         var suggestion = String(
             stem.unicodeScalars.map { c -> Character in
-                let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "$"
+                let ok =
+                    (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "$"
                 return ok ? Character(c) : "_"
             })
         if let first = suggestion.unicodeScalars.first, first >= "0" && first <= "9" { suggestion = "_" + suggestion }

@@ -35,8 +35,14 @@ enum Quantity {
         guard whole <= Int(Int64.max / multiplier) / 2 else { return nil }
         var divisor: Int64 = 1
         for _ in 0..<digits { divisor *= 10 }
-        return Int64(whole) * multiplier + Int64(fraction) * multiplier / divisor
+        let fractionBytes = Int64(Double(fraction) / Double(divisor) * Double(multiplier))
+        let total = Int64(whole) * multiplier + fractionBytes
+        // Far beyond any node, and small enough that adding up 20 containers cannot overflow.
+        return total <= maxBytes ? total : nil
     }
+
+    /// The largest memory or size floe accepts: 1 PiB.
+    static let maxBytes: Int64 = 1 << 50
 
     /// `12`, `12.5`, `.5` -> (whole, fraction digits as an integer, number of fraction digits).
     private static func decimal(_ text: String) -> (Int, Int, Int)? {

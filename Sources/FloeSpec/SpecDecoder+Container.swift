@@ -44,15 +44,19 @@ extension SpecDecoder {
             container.mountSessionToken = value
         }
         if let configNode = fields["sessionTokenConfig"],
-            mapping(configNode, at: "\(path).sessionTokenConfig", keys: ["path", "permission", "mountConnectionConfig"]) != nil
+            mapping(
+                configNode, at: "\(path).sessionTokenConfig", keys: ["path", "permission", "mountConnectionConfig"])
+                != nil
         {
-            notActedOn("sessionTokenConfig", at: configNode.mark)
+            notActedOn("sessionTokenConfig", at: keyMark("\(path).sessionTokenConfig", or: configNode.mark))
         }
         checkSecretReferences(container, fields: fields, at: path)
         return container
     }
 
-    private func probe(_ node: YAMLNode, at path: String, defaults: (periodSeconds: Int, failureThreshold: Int)) -> Probe? {
+    private func probe(_ node: YAMLNode, at path: String, defaults: (periodSeconds: Int, failureThreshold: Int))
+        -> Probe?
+    {
         guard let fields = mapping(node, at: path, keys: Self.probeKeys) else { return nil }
         guard let portNode = fields["port"] else {
             error("\(path) needs 'port' (the port to send HTTP GET to)", at: node.mark)
@@ -64,8 +68,11 @@ extension SpecDecoder {
             error("\(path).path '\(probePath)' must start with '/'", at: pathNode.mark)
         }
         var probe = Probe(
-            port: port, path: probePath, periodSeconds: defaults.periodSeconds, failureThreshold: defaults.failureThreshold)
-        if let periodNode = fields["periodSeconds"], let value = int(periodNode, at: "\(path).periodSeconds", range: 1...86400) {
+            port: port, path: probePath, periodSeconds: defaults.periodSeconds,
+            failureThreshold: defaults.failureThreshold)
+        if let periodNode = fields["periodSeconds"],
+            let value = int(periodNode, at: "\(path).periodSeconds", range: 1...86400)
+        {
             probe.periodSeconds = value
         }
         if let thresholdNode = fields["failureThreshold"],
@@ -93,7 +100,8 @@ extension SpecDecoder {
                 error("\(itemPath).name '\(name)' is not a volume declared in spec.volumes; \(hint)", at: nameNode.mark)
             }
             if !mountPath.hasPrefix("/"), !SpecTemplate.isUnresolved(mountPath), let pathNode = fields["mountPath"] {
-                error("\(itemPath).mountPath '\(mountPath)' must be an absolute path (start with '/')", at: pathNode.mark)
+                error(
+                    "\(itemPath).mountPath '\(mountPath)' must be an absolute path (start with '/')", at: pathNode.mark)
             }
             mounts.append(VolumeMount(name: name, mountPath: mountPath))
         }
@@ -112,17 +120,23 @@ extension SpecDecoder {
         if let request = resources.requests.gpus, let limit = resources.limits.gpus, request != limit,
             let gpuNode = fields["requests"]?["nvidia.com/gpu"]
         {
-            error("\(path).requests.nvidia.com/gpu is \(request) but the limit is \(limit); SPCS needs the GPU request to equal the limit", at: gpuNode.mark)
+            error(
+                "\(path).requests.nvidia.com/gpu is \(request) but the limit is \(limit); SPCS needs the GPU request to equal the limit",
+                at: gpuNode.mark)
         }
         if let request = resources.requests.milliCPU, let limit = resources.limits.milliCPU, request > limit,
             let cpuNode = fields["requests"]?["cpu"]
         {
-            error("\(path).requests.cpu (\(Quantity.formatCPU(request))) is over its limit (\(Quantity.formatCPU(limit))); lower the request or raise the limit", at: cpuNode.mark)
+            error(
+                "\(path).requests.cpu (\(Quantity.formatCPU(request))) is over its limit (\(Quantity.formatCPU(limit))); lower the request or raise the limit",
+                at: cpuNode.mark)
         }
         if let request = resources.requests.memoryBytes, let limit = resources.limits.memoryBytes, request > limit,
             let memoryNode = fields["requests"]?["memory"]
         {
-            error("\(path).requests.memory (\(Quantity.formatBytes(request))) is over its limit (\(Quantity.formatBytes(limit))); lower the request or raise the limit", at: memoryNode.mark)
+            error(
+                "\(path).requests.memory (\(Quantity.formatBytes(request))) is over its limit (\(Quantity.formatBytes(limit))); lower the request or raise the limit",
+                at: memoryNode.mark)
         }
         if (resources.requests.gpus ?? 0) > 0 || (resources.limits.gpus ?? 0) > 0 {
             notActedOn("GPU resources (nvidia.com/gpu)", at: node.mark)
@@ -133,7 +147,8 @@ extension SpecDecoder {
     private func amounts(_ node: YAMLNode, at path: String) -> ResourceAmounts? {
         guard let fields = mapping(node, at: path, keys: Self.amountKeys) else { return nil }
         var amounts = ResourceAmounts()
-        if let cpuNode = fields["cpu"], let text = string(cpuNode, at: "\(path).cpu"), !SpecTemplate.isUnresolved(text) {
+        if let cpuNode = fields["cpu"], let text = string(cpuNode, at: "\(path).cpu"), !SpecTemplate.isUnresolved(text)
+        {
             if let value = Quantity.milliCPU(text) {
                 amounts.milliCPU = value
             } else {
@@ -146,10 +161,12 @@ extension SpecDecoder {
             if let value = Quantity.bytes(text) {
                 amounts.memoryBytes = value
             } else {
-                error("\(path).memory '\(text)' is not a memory amount; use \(Quantity.memoryForms)", at: memoryNode.mark)
+                error(
+                    "\(path).memory '\(text)' is not a memory amount; use \(Quantity.memoryForms)", at: memoryNode.mark)
             }
         }
-        if let gpuNode = fields["nvidia.com/gpu"], let value = int(gpuNode, at: "\(path).nvidia.com/gpu", range: 0...64) {
+        if let gpuNode = fields["nvidia.com/gpu"], let value = int(gpuNode, at: "\(path).nvidia.com/gpu", range: 0...64)
+        {
             if let text = gpuNode.scalar, SpecTemplate.isUnresolved(text) {
                 // unknown until rendered
             } else {
@@ -172,7 +189,9 @@ extension SpecDecoder {
             }
             if objectNode.scalar != nil {
                 secret.objectName = string(objectNode, at: "\(itemPath).snowflakeSecret")
-            } else if let object = mapping(objectNode, at: "\(itemPath).snowflakeSecret", keys: ["objectName", "objectReference"]) {
+            } else if let object = mapping(
+                objectNode, at: "\(itemPath).snowflakeSecret", keys: ["objectName", "objectReference"])
+            {
                 if let nameNode = object["objectName"] {
                     secret.objectName = string(nameNode, at: "\(itemPath).snowflakeSecret.objectName")
                 }
@@ -180,7 +199,9 @@ extension SpecDecoder {
                     secret.objectReference = string(referenceNode, at: "\(itemPath).snowflakeSecret.objectReference")
                 }
                 if object["objectName"] != nil, object["objectReference"] != nil {
-                    error("\(itemPath).snowflakeSecret has both objectName and objectReference; give one", at: objectNode.mark)
+                    error(
+                        "\(itemPath).snowflakeSecret has both objectName and objectReference; give one",
+                        at: objectNode.mark)
                 } else if object["objectName"] == nil, object["objectReference"] == nil {
                     error("\(itemPath).snowflakeSecret needs objectName or objectReference", at: objectNode.mark)
                 }
@@ -196,17 +217,24 @@ extension SpecDecoder {
                 let lower = ref.lowercased()
                 if Self.secretKeyRefs.contains(lower) {
                     if lower != ref {
-                        warning("\(itemPath).secretKeyRef '\(ref)' is upper-case; SPCS's reference writes '\(lower)'", at: refNode.mark)
+                        warning(
+                            "\(itemPath).secretKeyRef '\(ref)' is upper-case; SPCS's reference writes '\(lower)'",
+                            at: refNode.mark)
                     }
                     secret.secretKeyRef = lower
                 } else if !SpecTemplate.isUnresolved(ref) {
-                    error("\(itemPath).secretKeyRef must be username, password or secret_string, found '\(ref)'", at: refNode.mark)
+                    error(
+                        "\(itemPath).secretKeyRef must be username, password or secret_string, found '\(ref)'",
+                        at: refNode.mark)
                 }
                 if fields["envVarName"] == nil {
-                    error("\(itemPath).secretKeyRef goes with envVarName; add envVarName or remove secretKeyRef", at: refNode.mark)
+                    error(
+                        "\(itemPath).secretKeyRef goes with envVarName; add envVarName or remove secretKeyRef",
+                        at: refNode.mark)
                 }
             } else if fields["envVarName"] != nil, fields["secretKeyRef"] == nil, let envNode = fields["envVarName"] {
-                error("\(itemPath).envVarName needs secretKeyRef (username, password or secret_string)", at: envNode.mark)
+                error(
+                    "\(itemPath).envVarName needs secretKeyRef (username, password or secret_string)", at: envNode.mark)
             }
             result.append(secret)
         }
@@ -215,7 +243,9 @@ extension SpecDecoder {
 
     /// Warns about `{{secret.NAME.KEY}}` references naming a secret the container does not declare.
     private func checkSecretReferences(_ container: ContainerSpec, fields: [String: YAMLNode], at path: String) {
-        let declared = Set(container.secrets.compactMap { ($0.objectName ?? $0.objectReference)?.lowercased() })
+        // A qualified name (db.schema.secret) is referenced by its last part.
+        let names = container.secrets.compactMap { ($0.objectName ?? $0.objectReference)?.lowercased() }
+        let declared = Set(names + names.compactMap { $0.split(separator: ".").last.map(String.init) })
         var values: [(String, YAMLNode)] = []
         if let envNode = fields["env"], let pairs = envNode.mapping {
             values += pairs.compactMap { pair in pair.value.scalar.map { ($0, pair.value) } }

@@ -6,7 +6,9 @@ extension SpecDecoder {
         "queryWarehouse", "comment", "runAs", "stopGraceSeconds", "upgradeDeadlineSeconds", "ingressPort",
     ]
     static let jobHeaderKeys = ["computePool", "replicas", "retries", "using", "runAs", "stopGraceSeconds"]
-    static let poolKeys = ["minNodes", "maxNodes", "instanceFamily", "autoResume", "autoSuspendSecs", "initiallySuspended"]
+    static let poolKeys = [
+        "minNodes", "maxNodes", "instanceFamily", "autoResume", "autoSuspendSecs", "initiallySuspended",
+    ]
     static let functionKeys = [
         "service", "endpoint", "path", "arguments", "returns", "maxBatchRows", "maxBatchRetries", "onBatchFailure",
         "batchTimeoutSecs", "contextHeaders",
@@ -43,7 +45,8 @@ extension SpecDecoder {
             header.minInstances = value
         }
         header.maxInstances =
-            fields["maxInstances"].flatMap { int($0, at: "service.maxInstances", range: 1...1000) } ?? header.minInstances
+            fields["maxInstances"].flatMap { int($0, at: "service.maxInstances", range: 1...1000) }
+            ?? header.minInstances
         header.minReadyInstances =
             fields["minReadyInstances"].flatMap { int($0, at: "service.minReadyInstances", range: 1...1000) }
             ?? header.minInstances
@@ -57,15 +60,20 @@ extension SpecDecoder {
                 "service.minReadyInstances (\(header.minReadyInstances)) is above minInstances (\(header.minInstances)); it must not be",
                 at: readyNode.mark)
         }
-        if let value = fields["autoResume"].flatMap({ bool($0, at: "service.autoResume") }) { header.autoResume = value }
-        if let value = fields["autoSuspendSecs"].flatMap({ int($0, at: "service.autoSuspendSecs", range: 0...Int(Int32.max)) }) {
+        if let value = fields["autoResume"].flatMap({ bool($0, at: "service.autoResume") }) {
+            header.autoResume = value
+        }
+        if let value = fields["autoSuspendSecs"].flatMap({
+            int($0, at: "service.autoSuspendSecs", range: 0...Int(Int32.max))
+        }) {
             header.autoSuspendSecs = value
         }
         if let node = fields["using"] { header.using = using(node, at: "service.using") }
         header.queryWarehouse = fields["queryWarehouse"].flatMap { string($0, at: "service.queryWarehouse") }
         header.comment = fields["comment"].flatMap { string($0, at: "service.comment", allowNull: true) }
         header.runAs = fields["runAs"].flatMap { string($0, at: "service.runAs") }
-        if let value = fields["stopGraceSeconds"].flatMap({ int($0, at: "service.stopGraceSeconds", range: 0...86400) }) {
+        if let value = fields["stopGraceSeconds"].flatMap({ int($0, at: "service.stopGraceSeconds", range: 0...86400) })
+        {
             header.stopGraceSeconds = value
         }
         if let value = fields["upgradeDeadlineSeconds"].flatMap({
@@ -80,8 +88,12 @@ extension SpecDecoder {
     func jobHeader(_ node: YAMLNode) -> JobHeader? {
         guard let fields = mapping(node, at: "job", keys: Self.jobHeaderKeys) else { return nil }
         var header = JobHeader(computePool: computePool(fields, at: "job"))
-        if let value = fields["replicas"].flatMap({ int($0, at: "job.replicas", range: 1...1000) }) { header.replicas = value }
-        if let value = fields["retries"].flatMap({ int($0, at: "job.retries", range: 0...1000) }) { header.retries = value }
+        if let value = fields["replicas"].flatMap({ int($0, at: "job.replicas", range: 1...1000) }) {
+            header.replicas = value
+        }
+        if let value = fields["retries"].flatMap({ int($0, at: "job.retries", range: 0...1000) }) {
+            header.retries = value
+        }
         if let node = fields["using"] { header.using = using(node, at: "job.using") }
         header.runAs = fields["runAs"].flatMap { string($0, at: "job.runAs") }
         if let value = fields["stopGraceSeconds"].flatMap({ int($0, at: "job.stopGraceSeconds", range: 0...86400) }) {
@@ -102,7 +114,9 @@ extension SpecDecoder {
         guard let family = InstanceFamily.named(familyName) else {
             let names = InstanceFamily.all.map(\.name)
             if let suggestion = KeySuggestion.closest(to: familyName, in: names) {
-                error("computePool.instanceFamily '\(familyName)' is not an SPCS instance family; did you mean '\(suggestion)'?", at: familyNode.mark)
+                error(
+                    "computePool.instanceFamily '\(familyName)' is not an SPCS instance family; did you mean '\(suggestion)'?",
+                    at: familyNode.mark)
             } else {
                 error(
                     "computePool.instanceFamily '\(familyName)' is not an SPCS instance family; use one of \(names.joined(separator: ", "))",
@@ -114,12 +128,19 @@ extension SpecDecoder {
         if let value = fields["minNodes"].flatMap({ int($0, at: "computePool.minNodes", range: 1...1000) }) {
             pool.minNodes = value
         }
-        pool.maxNodes = fields["maxNodes"].flatMap { int($0, at: "computePool.maxNodes", range: 1...1000) } ?? pool.minNodes
+        pool.maxNodes =
+            fields["maxNodes"].flatMap { int($0, at: "computePool.maxNodes", range: 1...1000) } ?? pool.minNodes
         if pool.maxNodes < pool.minNodes, let maxNode = fields["maxNodes"] {
-            error("computePool.maxNodes (\(pool.maxNodes)) is below minNodes (\(pool.minNodes)); raise maxNodes", at: maxNode.mark)
+            error(
+                "computePool.maxNodes (\(pool.maxNodes)) is below minNodes (\(pool.minNodes)); raise maxNodes",
+                at: maxNode.mark)
         }
-        if let value = fields["autoResume"].flatMap({ bool($0, at: "computePool.autoResume") }) { pool.autoResume = value }
-        if let value = fields["autoSuspendSecs"].flatMap({ int($0, at: "computePool.autoSuspendSecs", range: 0...Int(Int32.max)) }) {
+        if let value = fields["autoResume"].flatMap({ bool($0, at: "computePool.autoResume") }) {
+            pool.autoResume = value
+        }
+        if let value = fields["autoSuspendSecs"].flatMap({
+            int($0, at: "computePool.autoSuspendSecs", range: 0...Int(Int32.max))
+        }) {
             pool.autoSuspendSecs = value
         }
         if let value = fields["initiallySuspended"].flatMap({ bool($0, at: "computePool.initiallySuspended") }) {
@@ -145,7 +166,9 @@ extension SpecDecoder {
         let returns = requiredString(fields, "returns", at: "function", parent: node)
         guard let service, let endpoint, let path, let returns else { return nil }
         var function = FunctionSpec(service: service, endpoint: endpoint, path: path, returns: returns)
-        if let argumentsNode = fields["arguments"], let items = sequence(argumentsNode, at: "function.arguments", of: "{name, type}") {
+        if let argumentsNode = fields["arguments"],
+            let items = sequence(argumentsNode, at: "function.arguments", of: "{name, type}")
+        {
             for (index, item) in items.enumerated() {
                 let itemPath = "function.arguments[\(index)]"
                 guard let argument = mapping(item, at: itemPath, keys: ["name", "type"]),
@@ -155,7 +178,9 @@ extension SpecDecoder {
                 function.arguments.append(FunctionSpec.Argument(name: name, type: type))
             }
         }
-        function.maxBatchRows = fields["maxBatchRows"].flatMap { int($0, at: "function.maxBatchRows", range: 1...1_000_000) }
+        function.maxBatchRows = fields["maxBatchRows"].flatMap {
+            int($0, at: "function.maxBatchRows", range: 1...1_000_000)
+        }
         if let value = fields["maxBatchRetries"].flatMap({ int($0, at: "function.maxBatchRetries", range: 0...100) }) {
             function.maxBatchRetries = value
         }
@@ -166,10 +191,14 @@ extension SpecDecoder {
                 error("function.onBatchFailure must be ABORT or RETURN_NULL, found '\(text)'", at: failureNode.mark)
             }
         }
-        if let value = fields["batchTimeoutSecs"].flatMap({ int($0, at: "function.batchTimeoutSecs", range: 1...604_800) }) {
+        if let value = fields["batchTimeoutSecs"].flatMap({
+            int($0, at: "function.batchTimeoutSecs", range: 1...604_800)
+        }) {
             function.batchTimeoutSecs = value
         }
-        if let headersNode = fields["contextHeaders"], let headers = stringList(headersNode, at: "function.contextHeaders") {
+        if let headersNode = fields["contextHeaders"],
+            let headers = stringList(headersNode, at: "function.contextHeaders")
+        {
             function.contextHeaders = headers
         }
         return function

@@ -23,24 +23,35 @@ extension SpecDecoder {
         -> ServiceSpec?
     {
         guard let specNode else {
-            error("the file has no 'spec'; a service or job needs spec.containers (see docs/stage-files.md)", at: root.mark)
+            error(
+                "the file has no 'spec'; a service or job needs spec.containers (see docs/stage-files.md)",
+                at: root.mark)
             return nil
         }
         record("spec", specNode)
         guard let fields = mapping(specNode, at: "spec", keys: Self.specKeys) else { return nil }
 
-        let containerNodes = pluralList(fields, in: specNode, plural: "containers", singular: "container", of: "containers")
+        let containerNodes = pluralList(
+            fields, in: specNode, plural: "containers", singular: "container", of: "containers")
         let endpointNodes = pluralList(fields, in: specNode, plural: "endpoints", singular: "endpoint", of: "endpoints")
         let volumeNodes = pluralList(fields, in: specNode, plural: "volumes", singular: "volume", of: "volumes")
 
         if containerNodes.items.isEmpty, !containerNodes.failed {
             error("spec needs at least one container under 'containers'", at: specNode.mark)
         }
-        if containerNodes.items.count > Self.maxContainers, let extra = containerNodes.items.dropFirst(Self.maxContainers).first {
-            error("spec has \(containerNodes.items.count) containers; SPCS allows at most \(Self.maxContainers)", at: extra.mark)
+        if containerNodes.items.count > Self.maxContainers,
+            let extra = containerNodes.items.dropFirst(Self.maxContainers).first
+        {
+            error(
+                "spec has \(containerNodes.items.count) containers; SPCS allows at most \(Self.maxContainers)",
+                at: extra.mark)
         }
-        if endpointNodes.items.count > Self.maxEndpoints, let extra = endpointNodes.items.dropFirst(Self.maxEndpoints).first {
-            error("spec has \(endpointNodes.items.count) endpoints; SPCS allows at most \(Self.maxEndpoints)", at: extra.mark)
+        if endpointNodes.items.count > Self.maxEndpoints,
+            let extra = endpointNodes.items.dropFirst(Self.maxEndpoints).first
+        {
+            error(
+                "spec has \(endpointNodes.items.count) endpoints; SPCS allows at most \(Self.maxEndpoints)",
+                at: extra.mark)
         }
         if volumeNodes.items.count > Self.maxVolumes, let extra = volumeNodes.items.dropFirst(Self.maxVolumes).first {
             error("spec has \(volumeNodes.items.count) volumes; SPCS allows at most \(Self.maxVolumes)", at: extra.mark)
@@ -52,7 +63,9 @@ extension SpecDecoder {
             let path = "spec.\(volumeNodes.key)[\(index)]"
             guard let volume = self.volume(node, at: path) else { continue }
             if let first = volumeMarks[volume.name] {
-                error("\(path): volume name '\(volume.name)' is used twice (first at line \(first.line)); names must be unique", at: node.mark)
+                error(
+                    "\(path): volume name '\(volume.name)' is used twice (first at line \(first.line)); names must be unique",
+                    at: node.mark)
                 continue
             }
             volumeMarks[volume.name] = node.mark
@@ -67,13 +80,17 @@ extension SpecDecoder {
             let path = "spec.\(containerNodes.key)[\(index)]"
             guard let container = self.container(node, at: path, index: index, volumes: volumeMarks) else { continue }
             if let first = containerMarks[container.name] {
-                error("\(path): container name '\(container.name)' is used twice (first at line \(first.line)); names must be unique", at: node.mark)
+                error(
+                    "\(path): container name '\(container.name)' is used twice (first at line \(first.line)); names must be unique",
+                    at: node.mark)
             }
             containerMarks[container.name] = node.mark
             usedVolumes.formUnion(container.volumeMounts.map(\.name))
             secretCount += container.secrets.count
             if secretCount > Self.maxSecrets {
-                error("\(path): the service has \(secretCount) secrets; SPCS allows at most \(Self.maxSecrets)", at: node.mark)
+                error(
+                    "\(path): the service has \(secretCount) secrets; SPCS allows at most \(Self.maxSecrets)",
+                    at: node.mark)
             }
             containers.append(container)
         }
@@ -89,7 +106,9 @@ extension SpecDecoder {
             let path = "spec.\(endpointNodes.key)[\(index)]"
             guard let endpoint = self.endpoint(node, at: path) else { continue }
             if let first = endpointMarks[endpoint.name] {
-                error("\(path): endpoint name '\(endpoint.name)' is used twice (first at line \(first.line)); names must be unique", at: node.mark)
+                error(
+                    "\(path): endpoint name '\(endpoint.name)' is used twice (first at line \(first.line)); names must be unique",
+                    at: node.mark)
                 continue
             }
             endpointMarks[endpoint.name] = node.mark
@@ -99,7 +118,9 @@ extension SpecDecoder {
         var spec = ServiceSpec(containers: containers, endpoints: endpoints, volumes: volumes)
         readObservability(fields, into: &spec)
         if let node = fields["networkPolicyConfig"] {
-            warning("networkPolicyConfig is not in SPCS's reference; floe ignores it", at: node.mark)
+            warning(
+                "networkPolicyConfig is not in SPCS's reference; floe ignores it",
+                at: keyMark("spec.networkPolicyConfig", or: node.mark))
             if let policy = mapping(node, at: "spec.networkPolicyConfig", keys: ["allowInternetEgress"]),
                 let egress = policy["allowInternetEgress"]
             {
@@ -108,7 +129,9 @@ extension SpecDecoder {
         }
         if let node = fields["resourceManagement"] {
             if mapping(node, at: "spec.resourceManagement", keys: ["autoScalingPolicies"]) != nil {
-                notActedOn("spec.resourceManagement (autoscaling policies)", at: node.mark)
+                notActedOn(
+                    "spec.resourceManagement (autoscaling policies)",
+                    at: keyMark("spec.resourceManagement", or: node.mark))
             }
         }
         if let roles {
@@ -153,9 +176,11 @@ extension SpecDecoder {
             if ["INFO", "ERROR", "NONE"].contains(upper) {
                 spec.logLevel = upper
             } else {
-                error("spec.logExporters.eventTableConfig.logLevel must be INFO, ERROR or NONE, found '\(level)'", at: levelNode.mark)
+                error(
+                    "spec.logExporters.eventTableConfig.logLevel must be INFO, ERROR or NONE, found '\(level)'",
+                    at: levelNode.mark)
             }
-            notActedOn("spec.logExporters", at: node.mark)
+            notActedOn("spec.logExporters", at: keyMark("spec.logExporters", or: node.mark))
         }
         if let node = fields["platformMonitor"],
             let monitor = mapping(node, at: "spec.platformMonitor", keys: ["metricConfig"]),
@@ -165,7 +190,7 @@ extension SpecDecoder {
             let groups = stringList(groupsNode, at: "spec.platformMonitor.metricConfig.groups")
         {
             spec.platformMetricGroups = groups
-            notActedOn("spec.platformMonitor", at: node.mark)
+            notActedOn("spec.platformMonitor", at: keyMark("spec.platformMonitor", or: node.mark))
         }
     }
 
@@ -194,10 +219,14 @@ extension SpecDecoder {
         case (nil, let rangeNode?):
             endpoint.portRange = portRange(rangeNode, at: "\(path).portRange")
             if endpoint.protocol != .tcp {
-                error("\(path).portRange needs protocol: TCP (SPCS allows port ranges only for TCP endpoints)", at: rangeNode.mark)
+                error(
+                    "\(path).portRange needs protocol: TCP (SPCS allows port ranges only for TCP endpoints)",
+                    at: rangeNode.mark)
             }
             if endpoint.isPublic {
-                error("\(path).portRange cannot be public; make the endpoint private or give one 'port'", at: rangeNode.mark)
+                error(
+                    "\(path).portRange cannot be public; make the endpoint private or give one 'port'",
+                    at: rangeNode.mark)
             }
         case (nil, nil):
             error("\(path) needs 'port' (or 'portRange' for a TCP endpoint)", at: node.mark)
@@ -205,16 +234,23 @@ extension SpecDecoder {
         if endpoint.isPublic, endpoint.protocol != .http, let publicNode = fields["public"] {
             error("\(path) is public, and public endpoints must use protocol HTTP", at: publicNode.mark)
         }
-        if let corsNode = fields["corsSettings"], let cors = mapping(corsNode, at: "\(path).corsSettings", keys: Self.corsKeys) {
-            let origin = cors["Access-Control-Allow-Origin"].flatMap { stringList($0, at: "\(path).corsSettings.Access-Control-Allow-Origin") }
+        if let corsNode = fields["corsSettings"],
+            let cors = mapping(corsNode, at: "\(path).corsSettings", keys: Self.corsKeys)
+        {
+            let origin = cors["Access-Control-Allow-Origin"].flatMap {
+                stringList($0, at: "\(path).corsSettings.Access-Control-Allow-Origin")
+            }
             if cors["Access-Control-Allow-Origin"] == nil {
                 error("\(path).corsSettings needs 'Access-Control-Allow-Origin'", at: corsNode.mark)
             }
-            func list(_ key: String) -> [String] { cors[key].flatMap { stringList($0, at: "\(path).corsSettings.\(key)") } ?? [] }
+            func list(_ key: String) -> [String] {
+                cors[key].flatMap { stringList($0, at: "\(path).corsSettings.\(key)") } ?? []
+            }
             endpoint.corsSettings = CORSSettings(
                 allowOrigin: origin ?? [], allowMethods: list("Access-Control-Allow-Methods"),
-                allowHeaders: list("Access-Control-Allow-Headers"), exposeHeaders: list("Access-Control-Expose-Headers"))
-            notActedOn("corsSettings", at: corsNode.mark)
+                allowHeaders: list("Access-Control-Allow-Headers"), exposeHeaders: list("Access-Control-Expose-Headers")
+            )
+            notActedOn("corsSettings", at: keyMark("\(path).corsSettings", or: corsNode.mark))
         }
         return endpoint
     }
@@ -228,7 +264,9 @@ extension SpecDecoder {
             return nil
         }
         guard 1 <= low, low <= high, high <= 65535 else {
-            error("\(path) '\(text)' must be two ports between 1 and 65535, the first not above the second", at: node.mark)
+            error(
+                "\(path) '\(text)' must be two ports between 1 and 65535, the first not above the second", at: node.mark
+            )
             return nil
         }
         return low...high
@@ -264,10 +302,13 @@ extension SpecDecoder {
                 error("\(path).size '\(text)' is not a size; use \(Quantity.memoryForms)", at: sizeNode.mark)
             }
         } else if fields["size"] == nil, volume.source == .memory || volume.source == .block {
-            error("\(path) is a \(volume.source.rawValue) volume and needs 'size' (for example size: 10Gi)", at: node.mark)
+            error(
+                "\(path) is a \(volume.source.rawValue) volume and needs 'size' (for example size: 10Gi)", at: node.mark
+            )
         }
         for key in ["uid", "gid"] {
-            guard let idNode = fields[key], let value = int(idNode, at: "\(path).\(key)", range: 0...Int(Int32.max)) else {
+            guard let idNode = fields[key], let value = int(idNode, at: "\(path).\(key)", range: 0...Int(Int32.max))
+            else {
                 continue
             }
             if key == "uid" { volume.uid = value } else { volume.gid = value }
@@ -312,13 +353,19 @@ extension SpecDecoder {
             }
             seen[name.uppercased()] = item.mark
             var names: [String] = []
-            if let endpointsNode = fields["endpoints"], let list = sequence(endpointsNode, at: "\(path).endpoints", of: "endpoint names") {
+            if let endpointsNode = fields["endpoints"],
+                let list = sequence(endpointsNode, at: "\(path).endpoints", of: "endpoint names")
+            {
                 for (position, entry) in list.enumerated() {
                     guard let endpoint = string(entry, at: "\(path).endpoints[\(position)]") else { continue }
                     if endpoints[endpoint] == nil, !SpecTemplate.isUnresolved(endpoint) {
                         let known = endpoints.keys.sorted()
-                        let hint = known.isEmpty ? "the spec declares no endpoints" : "declared endpoints: \(known.joined(separator: ", "))"
-                        error("\(path).endpoints[\(position)] names endpoint '\(endpoint)', which spec does not declare; \(hint)", at: entry.mark)
+                        let hint =
+                            known.isEmpty
+                            ? "the spec declares no endpoints" : "declared endpoints: \(known.joined(separator: ", "))"
+                        error(
+                            "\(path).endpoints[\(position)] names endpoint '\(endpoint)', which spec does not declare; \(hint)",
+                            at: entry.mark)
                     }
                     names.append(endpoint)
                 }
@@ -340,8 +387,9 @@ extension SpecDecoder {
             spec.executeAsCaller = bool(value, at: "capabilities.securityContext.executeAsCaller") ?? false
         }
         if let value = context["enableCustomCredentials"] {
-            spec.enableCustomCredentials = bool(value, at: "capabilities.securityContext.enableCustomCredentials") ?? false
+            spec.enableCustomCredentials =
+                bool(value, at: "capabilities.securityContext.enableCustomCredentials") ?? false
         }
-        notActedOn("capabilities", at: node.mark)
+        notActedOn("capabilities", at: keyMark("capabilities", or: node.mark))
     }
 }

@@ -9,6 +9,15 @@ final class SpecDecoder {
     /// Positions cross-file checks need (see ``StageFile/positions``).
     var positions: [String: SourcePosition] = [:]
     private var warnedFeatures: Set<String> = []
+    /// Set once templates are rendered, so that positions point into the file as written.
+    var columnMap = ColumnMap()
+    /// Where each known key was written, by path (`spec.networkPolicyConfig`), for warnings about a key.
+    private var keyMarks: [String: YAMLMark] = [:]
+
+    /// The position of the key at `path` (for example `spec.logExporters`), else `fallback`.
+    func keyMark(_ path: String, or fallback: YAMLMark) -> YAMLMark {
+        keyMarks[path] ?? fallback
+    }
 
     init(path: String, allowTemplates: Bool) {
         self.path = path
@@ -18,21 +27,24 @@ final class SpecDecoder {
     var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
     func error(_ message: String, at mark: YAMLMark) {
+        let mark = columnMap.original(mark)
         diagnostics.append(Diagnostic(.error, file: path, line: mark.line, column: mark.column, message: message))
     }
 
     func warning(_ message: String, at mark: YAMLMark) {
+        let mark = columnMap.original(mark)
         diagnostics.append(Diagnostic(.warning, file: path, line: mark.line, column: mark.column, message: message))
     }
 
     /// One warning per feature per file, for things floe accepts but does not act on yet.
     func notActedOn(_ feature: String, at mark: YAMLMark) {
         guard warnedFeatures.insert(feature).inserted else { return }
-        warning("\(feature) is accepted but floe does not act on it yet", at: mark)
+        warning("\(feature): accepted, but floe does not act on it yet", at: mark)
     }
 
     func record(_ key: String, _ node: YAMLNode) {
-        positions[key] = SourcePosition(line: node.mark.line, column: node.mark.column)
+        let mark = columnMap.original(node.mark)
+        positions[key] = SourcePosition(line: mark.line, column: mark.column)
     }
 
     // MARK: - Shapes
@@ -51,6 +63,7 @@ final class SpecDecoder {
             let key = pair.key.scalar ?? ""
             if keys.contains(key) {
                 result[key] = pair.value
+                keyMarks[path.isEmpty ? key : path + "." + key] = pair.key.mark
             } else {
                 unknownKey(key, at: pair.key.mark, in: path, keys: keys)
             }
@@ -150,10 +163,14 @@ final class SpecDecoder {
         if SpecTemplate.isUnresolved(text) { return false }
         switch text.lowercased() {
         case "true":
-            if node.scalarStyle != .plain { warning("\(path) is a quoted boolean; write true without quotes", at: node.mark) }
+            if node.scalarStyle != .plain {
+                warning("\(path) is a quoted boolean; write true without quotes", at: node.mark)
+            }
             return true
         case "false":
-            if node.scalarStyle != .plain { warning("\(path) is a quoted boolean; write false without quotes", at: node.mark) }
+            if node.scalarStyle != .plain {
+                warning("\(path) is a quoted boolean; write false without quotes", at: node.mark)
+            }
             return false
         case "yes", "on", "y":
             warning("\(path): '\(text)' is a YAML 1.1 boolean; write true", at: node.mark)

@@ -21,7 +21,8 @@ public enum SpecDigest {
         let canonical: Canonical
         switch object {
         case .service(let header, let spec):
-            canonical = .service(ServiceMeaning(computePool: header.computePool, runAs: header.runAs, spec: sorted(spec)))
+            canonical = .service(
+                ServiceMeaning(computePool: header.computePool, runAs: header.runAs, spec: sorted(spec)))
         case .job(var header, let spec):
             header.using = [:]
             canonical = .job(header, sorted(spec))

@@ -28,21 +28,26 @@ public enum SpecReader {
             return read(path: path, bytes: bytes, options: options)
         case .failure(.tooLarge(let size)):
             return failed(
-                path, "file is \(size) bytes, over the \(options.limits.maxBytes)-byte limit; split it or remove what it does not need")
+                path,
+                "file is \(size) bytes, over the \(options.limits.maxBytes)-byte limit; split it or remove what it does not need"
+            )
         case .failure(.unreadable(let why)):
             return failed(path, "cannot read the file: \(why)")
         }
     }
 
     /// Reads `bytes` as the content of the stage file at `path`.
-    public static func read(path: String, bytes: [UInt8], options: SpecReaderOptions = SpecReaderOptions()) -> StageFile {
+    public static func read(path: String, bytes: [UInt8], options: SpecReaderOptions = SpecReaderOptions()) -> StageFile
+    {
         let decoder = SpecDecoder(path: path, allowTemplates: options.allowTemplates)
         let name = objectName(path: path, decoder: decoder)
         guard let root = parse(bytes, options: options, decoder: decoder) else {
-            return StageFile(path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
+            return StageFile(
+                path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
         }
         let object = decoder.object(root, fileDirectory: FilePath.directory(of: path))
-        var file = StageFile(path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
+        var file = StageFile(
+            path: path, name: name, object: nil, diagnostics: decoder.diagnostics.sorted(), digest: nil)
         file.positions = decoder.positions
         if let object, !file.hasErrors {
             file.object = object
@@ -73,13 +78,16 @@ public enum SpecReader {
         }
         let placeholders = SpecTemplate.scan(bytes)
         var needsValues = false
+        var templateErrors = false
         for placeholder in placeholders {
             switch placeholder.kind {
             case .statement:
+                templateErrors = true
                 decoder.error(
                     "Jinja statements ('\(placeholder.text)') are not supported; render the template first (for example with jinja2) and stage the result",
                     at: placeholder.position.mark)
             case .unsupported:
+                templateErrors = true
                 decoder.error(
                     "template placeholder '\(placeholder.text)' is not supported; floe fills only {{ name }} and {{ name | default('value') }}",
                     at: placeholder.position.mark)
@@ -89,7 +97,7 @@ public enum SpecReader {
                 break
             }
         }
-        if decoder.hasErrors { return nil }
+        if templateErrors { return nil }
         guard needsValues else { return parseYAML(bytes, options: options, decoder: decoder) }
 
         // First pass: same-length neutral tokens, to read `using:` with positions intact.
@@ -104,13 +112,24 @@ public enum SpecReader {
             guard case .value(let name, let defaultValue) = placeholder.kind else { return nil }
             if let value = values[name] ?? defaultValue { return value }
             if options.allowTemplates { return SpecTemplate.marker + name }
+            templateErrors = true
             let place = header == nil ? "a service: or job: header's using:" : "using:"
             decoder.error(
                 "template placeholder '\(placeholder.text)' has no value; add '\(name): …' under \(place) (or run floectl validate --template to check a template)",
                 at: placeholder.position.mark)
             return nil
         }
-        if decoder.hasErrors { return nil }
+        if templateErrors { return nil }
+        var columnMap = ColumnMap()
+        var multiLine = false
+        for placeholder in placeholders {
+            guard case .value(let name, let defaultValue) = placeholder.kind else { continue }
+            let value = values[name] ?? defaultValue ?? SpecTemplate.marker + name
+            multiLine = multiLine || value.contains("\n")
+            columnMap.add(at: placeholder.position, original: placeholder.text, replacement: value)
+        }
+        // A value with line breaks moves lines too; positions then stay as in the rendered text.
+        if !multiLine { decoder.columnMap = columnMap }
         return parseYAML(rendered, options: options, decoder: decoder)
     }
 
@@ -138,7 +157,8 @@ extension SpecDecoder {
     /// Reads the document: picks the kind from the header key and reads the rest.
     func object(_ root: YAMLNode, fileDirectory: String) -> StageObject? {
         guard let pairs = root.mapping else {
-            error("a stage file must be a mapping with 'spec' (or a header key), found \(describe(root))", at: root.mark)
+            error(
+                "a stage file must be a mapping with 'spec' (or a header key), found \(describe(root))", at: root.mark)
             return nil
         }
         var header: (key: String, value: YAMLNode)?

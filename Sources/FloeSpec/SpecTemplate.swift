@@ -46,7 +46,8 @@ enum SpecTemplate {
                 index += 1
                 continue
             }
-            guard byte == UInt8(ascii: "{"), bytes[index + 1] == UInt8(ascii: "{") || bytes[index + 1] == UInt8(ascii: "%")
+            guard byte == UInt8(ascii: "{"),
+                bytes[index + 1] == UInt8(ascii: "{") || bytes[index + 1] == UInt8(ascii: "%")
             else {
                 index += 1
                 continue
@@ -112,7 +113,9 @@ enum SpecTemplate {
     }
 
     /// `bytes` with each placeholder replaced by `replacement(placeholder)` (nil: left as written).
-    static func render(_ bytes: [UInt8], _ placeholders: [Placeholder], replacement: (Placeholder) -> String?) -> [UInt8] {
+    static func render(_ bytes: [UInt8], _ placeholders: [Placeholder], replacement: (Placeholder) -> String?)
+        -> [UInt8]
+    {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var cursor = 0

@@ -9,7 +9,9 @@ public enum StageChecker {
     /// Cross-file checks over a whole stage (pools exist, instances fit a node of their pool,
     /// functions name existing services and HTTP endpoints, images exist or commands are given).
     /// Returns the diagnostics to add, each naming the file it belongs to.
-    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec) -> [Diagnostic] {
+    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec)
+        -> [Diagnostic]
+    {
         var pools: [ObjectName: ComputePoolSpec] = [:]
         var services: [ObjectName: ServiceSpec] = [:]
         var images: Set<String> = []
@@ -22,8 +24,8 @@ public enum StageChecker {
             case .job, .function: break
             }
         }
-        let namedFiles = files.filter { $0.name != nil }
-        let present = Set(namedFiles.compactMap { $0.object == nil ? nil : $0.name })
+        let present = Set(files.compactMap { $0.object == nil ? nil : $0.name })
+        let broken = Set(files.compactMap { $0.object == nil ? $0.name : nil }).subtracting(present)
 
         var diagnostics: [Diagnostic] = []
         for file in files {
@@ -36,21 +38,28 @@ public enum StageChecker {
             switch object {
             case .service(let header, let spec):
                 checkPool(
-                    header.computePool, spec: spec, what: "service \(name)", pools: pools, defaultPool: defaultPool,
+                    header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
                 checkImages(spec, images: images, report: report)
             case .job(let header, let spec):
                 checkPool(
-                    header.computePool, spec: spec, what: "job \(name)", pools: pools, defaultPool: defaultPool,
+                    header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
                 checkImages(spec, images: images, report: report)
             case .function(let function):
                 if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
                 guard let spec = services[function.service] else {
-                    let why = present.contains(function.service) ? "is not a service" : "has no file in this stage"
+                    let why =
+                        present.contains(function.service)
+                        ? "is not a service"
+                        : broken.contains(function.service)
+                            ? "has errors in its file (fix them first)" : "has no file in this stage"
                     report(
                         "function.service",
-                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name")
+                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
+                    )
                     break
                 }
                 guard let endpoint = spec.endpoints.first(where: { $0.name == function.endpoint }) else {
@@ -58,13 +67,15 @@ public enum StageChecker {
                     let hint = known.isEmpty ? "it declares none" : "it declares \(known.joined(separator: ", "))"
                     report(
                         "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)")
+                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)"
+                    )
                     break
                 }
                 if endpoint.protocol != .http {
                     report(
                         "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint")
+                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint"
+                    )
                 }
             case .computePool, .image:
                 break
@@ -75,7 +86,8 @@ public enum StageChecker {
 
     private static func checkPool(
         _ poolName: ObjectName?, spec: ServiceSpec, what: String, pools: [ObjectName: ComputePoolSpec],
-        defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec, report: (String, String) -> Void
+        broken: Set<ObjectName>, defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
+        report: (String, String) -> Void
     ) {
         let name = poolName ?? defaultPool
         if SpecTemplate.isUnresolved(name.value.lowercased()) { return }
@@ -84,10 +96,14 @@ public enum StageChecker {
             pool = defined
         } else if name == defaultPool {
             pool = defaultPoolSpec
+        } else if broken.contains(name) {
+            report("computePool", "compute pool \(name) has errors in its file; fix them first")
+            return
         } else {
             report(
                 "computePool",
-                "compute pool \(name) is not defined in this stage; add \(name.value.lowercased()).yaml with a computePool: header, or leave computePool out to use the default pool (\(defaultPool))")
+                "compute pool \(name) is not defined in this stage; add \(name.value.lowercased()).yaml with a computePool: header, or leave computePool out to use the default pool (\(defaultPool))"
+            )
             return
         }
         let family = pool.instanceFamily
@@ -95,19 +111,23 @@ public enum StageChecker {
         var problems: [String] = []
         if let cpu = request.milliCPU, cpu > family.milliCPU {
             problems.append(
-                "requests \(Quantity.formatCPU(cpu)) CPU but a \(family.name) node has \(family.vCPUs) vCPU (\(Quantity.formatCPU(cpu - family.milliCPU)) over)")
+                "requests \(Quantity.formatCPU(cpu)) CPU but a \(family.name) node has \(family.vCPUs) vCPU (\(Quantity.formatCPU(cpu - family.milliCPU)) over)"
+            )
         }
         if let memory = request.memoryBytes, memory > family.memoryBytes {
             problems.append(
-                "requests \(Quantity.formatBytes(memory)) of memory but a \(family.name) node has \(family.memoryGiB) GiB (\(Quantity.formatBytes(memory - family.memoryBytes)) over)")
+                "requests \(Quantity.formatBytes(memory)) of memory but a \(family.name) node has \(family.memoryGiB) GiB (\(Quantity.formatBytes(memory - family.memoryBytes)) over)"
+            )
         }
         if let gpus = request.gpus, gpus > family.gpus {
-            problems.append("requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
+            problems.append(
+                "requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
         }
         if !problems.isEmpty {
             report(
                 poolName == nil ? "spec" : "computePool",
-                "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request")
+                "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request"
+            )
         }
     }
 
@@ -117,7 +137,8 @@ public enum StageChecker {
             if images.contains(normalisedReference(container.image)) { continue }
             report(
                 "spec.containers[\(index)].image",
-                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command")
+                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command"
+            )
         }
     }
 

@@ -31,7 +31,9 @@ public enum StageReader {
                 files[index].diagnostics.append(
                     Diagnostic(
                         .error, file: files[index].path, line: 1, column: 1,
-                        message: "object \(name) is already defined by \(first) (names are case-insensitive); rename or remove one of the files"))
+                        message:
+                            "object \(name) is already defined by \(first) (names are case-insensitive); rename or remove one of the files"
+                    ))
                 files[index].object = nil
                 files[index].digest = nil
             } else {

@@ -94,7 +94,8 @@ struct Validate: AsyncParsableCommand {
                     path: $0.path, name: $0.name?.value, kind: $0.object?.kind, digest: $0.digest,
                     diagnostics: $0.diagnostics)
             },
-            errors: errors, warnings: warnings, unreadable: unreadable.map { Output.Unreadable(path: $0.0, reason: $0.1) })
+            errors: errors, warnings: warnings,
+            unreadable: unreadable.map { Output.Unreadable(path: $0.0, reason: $0.1) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(output) {

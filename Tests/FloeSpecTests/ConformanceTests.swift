@@ -14,7 +14,10 @@ enum Conformance {
     /// File names in UNUSUAL.txt (Jinja templates, doc skeletons, scrape damage).
     static func unusual() -> Set<String> {
         guard let text = try? String(contentsOfFile: directory + "/UNUSUAL.txt", encoding: .utf8) else { return [] }
-        return Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
+        return Set(
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty && !$0.hasPrefix("#")
+            })
     }
 
     /// (file name, bytes) of every spec.
@@ -62,7 +65,8 @@ struct ConformanceTests {
         for (name, bytes) in Conformance.specs() where unusual.contains(name) {
             for templates in [false, true] {
                 let file = SpecReader.read(
-                    path: Conformance.stagePath(name), bytes: bytes, options: SpecReaderOptions(allowTemplates: templates))
+                    path: Conformance.stagePath(name), bytes: bytes,
+                    options: SpecReaderOptions(allowTemplates: templates))
                 #expect(file.object != nil || file.hasErrors, "\(name)")
                 #expect(file.diagnostics.allSatisfy { $0.line >= 1 && $0.column >= 1 }, "\(name)")
             }

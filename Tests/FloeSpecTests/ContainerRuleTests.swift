@@ -43,7 +43,8 @@ struct ContainerRuleTests {
 
     @Test func wrongTypeSaysWhatWasExpectedAndFound() {
         let file = read(minimalService + "\n    env:\n    - A=1")
-        expectDiagnostic(file, line: 6, column: 5, "spec.containers[0].env must be a mapping of names to values, found a list")
+        expectDiagnostic(
+            file, line: 6, column: 5, "spec.containers[0].env must be a mapping of names to values, found a list")
     }
 
     @Test func containerNameFormat() {
@@ -94,18 +95,21 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                readinessProbe:
-                  port: 8080
-                  path: /healthz
-                livenessProbe:
-                  port: 8080
-                  path: /live
-                  periodSeconds: 2
-            """)
+                    readinessProbe:
+                      port: 8080
+                      path: /healthz
+                    livenessProbe:
+                      port: 8080
+                      path: /live
+                      periodSeconds: 2
+                """)
         expectClean(file)
         guard case .service(_, let spec) = try #require(file.object) else { return }
-        #expect(spec.containers[0].readinessProbe == Probe(port: 8080, path: "/healthz", periodSeconds: 5, failureThreshold: 3))
-        #expect(spec.containers[0].livenessProbe == Probe(port: 8080, path: "/live", periodSeconds: 2, failureThreshold: 3))
+        #expect(
+            spec.containers[0].readinessProbe
+                == Probe(port: 8080, path: "/healthz", periodSeconds: 5, failureThreshold: 3))
+        #expect(
+            spec.containers[0].livenessProbe == Probe(port: 8080, path: "/live", periodSeconds: 2, failureThreshold: 3))
     }
 
     @Test func probeNeedsPortAndPath() {
@@ -119,14 +123,14 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                resources:
-                  requests:
-                    cpu: 500m
-                    memory: 512Mi
-                  limits:
-                    cpu: 2
-                    memory: 6Gi
-            """)
+                    resources:
+                      requests:
+                        cpu: 500m
+                        memory: 512Mi
+                      limits:
+                        cpu: 2
+                        memory: 6Gi
+                """)
         expectClean(file)
         guard case .service(_, let spec) = try #require(file.object) else { return }
         #expect(spec.containers[0].resources.requests == ResourceAmounts(milliCPU: 500, memoryBytes: 512 << 20))
@@ -142,6 +146,10 @@ struct ContainerRuleTests {
         #expect(Quantity.bytes("4096") == 4096)
         #expect(Quantity.bytes("0.5Gi") == 512 << 20)
         #expect(Quantity.bytes("6GB") == nil)
+        #expect(Quantity.bytes("0.123456789Ti") == Int64(0.123456789 * Double(1 << 40)))
+        #expect(Quantity.bytes("999999999999999Ti") == nil)
+        #expect(Quantity.bytes("2048Ti") == nil)
+        #expect(Quantity.milliCPU("99999999999999999999") == nil)
     }
 
     @Test func badQuantitiesSayWhatIsAccepted() {
@@ -154,12 +162,12 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                resources:
-                  requests:
-                    nvidia.com/gpu: 1
-                  limits:
-                    nvidia.com/gpu: 2
-            """)
+                    resources:
+                      requests:
+                        nvidia.com/gpu: 1
+                      limits:
+                        nvidia.com/gpu: 2
+                """)
         expectDiagnostic(file, line: 7, column: 25, "GPU request to equal the limit", "1", "2")
     }
 
@@ -185,13 +193,13 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                secrets:
-                - snowflakeSecret: creds
-                  secretKeyRef: password
-                - snowflakeSecret: other
-                  envVarName: X
-                  secretKeyRef: token
-            """)
+                    secrets:
+                    - snowflakeSecret: creds
+                      secretKeyRef: password
+                    - snowflakeSecret: other
+                      envVarName: X
+                      secretKeyRef: token
+                """)
         expectDiagnostic(file, line: 7, column: 21, "secretKeyRef goes with envVarName")
         expectDiagnostic(file, line: 10, column: 21, "must be username, password or secret_string", "token")
     }
@@ -200,12 +208,12 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                secrets:
-                - snowflakeSecret:
-                    objectName: creds
-                  envVarName: PASSWORD
-                  secretKeyRef: PASSWORD
-            """)
+                    secrets:
+                    - snowflakeSecret:
+                        objectName: creds
+                      envVarName: PASSWORD
+                      secretKeyRef: PASSWORD
+                """)
         expectClean(file)
         expectDiagnostic(file, .warning, line: 9, column: 21, "secretKeyRef 'PASSWORD' is upper-case")
         guard case .service(_, let spec) = try #require(file.object) else { return }
@@ -217,9 +225,9 @@ struct ContainerRuleTests {
         let file = read(
             minimalService + """
 
-                env:
-                  PW: "{{secret.db_pwd.secret_string}}"
-            """)
+                    env:
+                      PW: "{{secret.db_pwd.secret_string}}"
+                """)
         expectClean(file)
         expectDiagnostic(file, .warning, line: 6, column: 11, "{{secret.db_pwd", "does not declare that secret")
     }

@@ -53,8 +53,10 @@ struct DigestTests {
             base.replacingOccurrences("command: [python3, app.py]", "command:\n      - python3\n      - \"app.py\""),
             base.replacingOccurrences("minInstances: 1", "minInstances: 3\n  maxInstances: 5\n  minReadyInstances: 2"),
             base.replacingOccurrences("cpu: 500m", "cpu: 0.5"),
-            base.replacingOccurrences("    port: 8080\n      path: /ready", "    path: /ready\n      port: 8080\n      periodSeconds: 5"),
-            base.replacingOccurrences("endpoints:\n  - name: web\n    port: 8080", "endpoint:\n  - {port: 8080, name: web, protocol: HTTP}"),
+            base.replacingOccurrences(
+                "    port: 8080\n      path: /ready", "    path: /ready\n      port: 8080\n      periodSeconds: 5"),
+            base.replacingOccurrences(
+                "endpoints:\n  - name: web\n    port: 8080", "endpoint:\n  - {port: 8080, name: web, protocol: HTTP}"),
         ]
         for variant in variants {
             #expect(digest(variant) == original, "\(variant)")

@@ -19,8 +19,10 @@ struct FuzzTests {
         mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
     }
 
-    static let interesting: [[UInt8]] = ["{{", "}}", "{%", "&a", "*a", "- ", ": ", "\n", "\t", "'", "\"", "[", "]", "{", "}", "#",
-        "---\n", "!!str ", "? ", "|\n", ">\n", "\u{FEFF}", "é", "secret.", "{{ x }}"].map { Array($0.utf8) }
+    static let interesting: [[UInt8]] = [
+        "{{", "}}", "{%", "&a", "*a", "- ", ": ", "\n", "\t", "'", "\"", "[", "]", "{", "}", "#",
+        "---\n", "!!str ", "? ", "|\n", ">\n", "\u{FEFF}", "é", "secret.", "{{ x }}",
+    ].map { Array($0.utf8) }
 
     static func mutate(_ input: [UInt8], _ random: inout Random) -> [UInt8] {
         var bytes = input
@@ -52,9 +54,12 @@ struct FuzzTests {
 
     @Test func mutatedSpecsNeverCrashTheReader() {
         var seeds = Conformance.specs().map(\.1)
-        seeds += [minimalService, "service:\n  using: {tag: v1}\n" + minimalService + "\n    env: {A: '{{ tag }}'}",
-            "computePool:\n  instanceFamily: CPU_X64_S\n", "function:\n  service: s\n  endpoint: e\n  path: /f\n  returns: x\n",
-            "image:\n  reference: /a/b/c/d\n  directory: .\n"].map { Array($0.utf8) }
+        seeds += [
+            minimalService, "service:\n  using: {tag: v1}\n" + minimalService + "\n    env: {A: '{{ tag }}'}",
+            "computePool:\n  instanceFamily: CPU_X64_S\n",
+            "function:\n  service: s\n  endpoint: e\n  path: /f\n  returns: x\n",
+            "image:\n  reference: /a/b/c/d\n  directory: .\n",
+        ].map { Array($0.utf8) }
         var random = Random(state: 0x5EED_F10E)
         let iterations = 3000
         for iteration in 0..<iterations {

@@ -77,7 +77,8 @@ struct HeaderRuleTests {
         guard case .function(let function) = try #require(file.object) else { return }
         #expect(function.service.value == "FILTER_SERVICE" && function.arguments.map(\.name) == ["InputText"])
         #expect(function.maxBatchRetries == 3 && function.onBatchFailure == .abort && function.batchTimeoutSecs == 3600)
-        let bad = read("function:\n  service: s\n  endpoint: e\n  path: filter\n  returns: varchar\n  onBatchFailure: skip\n")
+        let bad = read(
+            "function:\n  service: s\n  endpoint: e\n  path: filter\n  returns: varchar\n  onBatchFailure: skip\n")
         expectDiagnostic(bad, line: 4, column: 9, "path 'filter' must start with '/'")
         expectDiagnostic(bad, line: 6, column: 19, "ABORT or RETURN_NULL")
         let missing = read("function:\n  service: s\n  path: /f\n")

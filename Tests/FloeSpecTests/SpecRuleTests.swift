@@ -12,7 +12,9 @@ struct SpecRuleTests {
     }
 
     @Test func endpointNeedsExactlyOneOfPortAndPortRange() {
-        let both = read(minimalService + "\n  endpoints:\n  - name: api\n    port: 8080\n    portRange: 9000-9010\n    protocol: TCP")
+        let both = read(
+            minimalService
+                + "\n  endpoints:\n  - name: api\n    port: 8080\n    portRange: 9000-9010\n    protocol: TCP")
         expectDiagnostic(both, line: 7, column: 11, "both 'port' and 'portRange'")
         let neither = read(minimalService + "\n  endpoints:\n  - name: api\n    public: true")
         expectDiagnostic(neither, line: 6, column: 5, "needs 'port'")
@@ -22,9 +24,11 @@ struct SpecRuleTests {
         let http = read(minimalService + "\n  endpoints:\n  - name: api\n    portRange: 9000-9010")
         expectDiagnostic(http, line: 7, column: 16, "portRange needs protocol: TCP")
         let publicRange = read(
-            minimalService + "\n  endpoints:\n  - name: api\n    portRange: 9000-9010\n    protocol: TCP\n    public: true")
+            minimalService
+                + "\n  endpoints:\n  - name: api\n    portRange: 9000-9010\n    protocol: TCP\n    public: true")
         expectDiagnostic(publicRange, line: 7, column: 16, "cannot be public")
-        let reversed = read(minimalService + "\n  endpoints:\n  - name: api\n    portRange: 9010-9000\n    protocol: TCP")
+        let reversed = read(
+            minimalService + "\n  endpoints:\n  - name: api\n    portRange: 9010-9000\n    protocol: TCP")
         expectDiagnostic(reversed, line: 7, column: 16, "'9010-9000'", "first not above the second")
         let good = read(minimalService + "\n  endpoints:\n  - name: api\n    portRange: 9000-9010\n    protocol: TCP")
         expectClean(good)
@@ -33,7 +37,8 @@ struct SpecRuleTests {
     }
 
     @Test func publicEndpointsAreHTTP() {
-        let file = read(minimalService + "\n  endpoints:\n  - name: api\n    port: 5432\n    protocol: TCP\n    public: true")
+        let file = read(
+            minimalService + "\n  endpoints:\n  - name: api\n    port: 5432\n    protocol: TCP\n    public: true")
         expectDiagnostic(file, line: 9, column: 13, "public endpoints must use protocol HTTP")
         let badProtocol = read(minimalService + "\n  endpoints:\n  - name: api\n    port: 5432\n    protocol: UDP")
         expectDiagnostic(badProtocol, line: 8, column: 15, "protocol must be HTTP or TCP", "UDP")
@@ -41,7 +46,9 @@ struct SpecRuleTests {
 
     @Test func endpointNamesAreUniqueAndWellFormed() {
         let file = read(
-            minimalService + "\n  endpoints:\n  - name: api\n    port: 1\n  - name: api\n    port: 2\n  - name: my_api\n    port: 3")
+            minimalService
+                + "\n  endpoints:\n  - name: api\n    port: 1\n  - name: api\n    port: 2\n  - name: my_api\n    port: 3"
+        )
         expectDiagnostic(file, line: 8, column: 5, "endpoint name 'api' is used twice")
         expectDiagnostic(file, line: 10, column: 11, "'my_api'", "has '_'")
     }
@@ -96,15 +103,15 @@ struct SpecRuleTests {
         let file = read(
             minimalService + """
 
-              endpoints:
-              - name: ui
-                port: 8080
-            serviceRoles:
-            - name: viewer
-              endpoints:
-              - ui
-              - api
-            """)
+                  endpoints:
+                  - name: ui
+                    port: 8080
+                serviceRoles:
+                - name: viewer
+                  endpoints:
+                  - ui
+                  - api
+                """)
         expectDiagnostic(file, line: 12, column: 5, "names endpoint 'api', which spec does not declare", "ui")
     }
 
@@ -142,7 +149,7 @@ struct SpecRuleTests {
     @Test func networkPolicyConfigIsAcceptedWithAWarning() throws {
         let file = read(minimalService + "\n  networkPolicyConfig:\n    allowInternetEgress: true")
         expectClean(file)
-        expectDiagnostic(file, .warning, line: 6, column: 5, "networkPolicyConfig is not in SPCS's reference")
+        expectDiagnostic(file, .warning, line: 5, column: 3, "networkPolicyConfig is not in SPCS's reference")
         guard case .service(_, let spec) = try #require(file.object) else { return }
         #expect(spec.allowInternetEgress == true)
     }
@@ -151,13 +158,13 @@ struct SpecRuleTests {
         let file = read(
             minimalService + """
 
-              logExporters:
-                eventTableConfig:
-                  logLevel: ERROR
-            capabilities:
-              securityContext:
-                executeAsCaller: true
-            """)
+                  logExporters:
+                    eventTableConfig:
+                      logLevel: ERROR
+                capabilities:
+                  securityContext:
+                    executeAsCaller: true
+                """)
         expectClean(file)
         guard case .service(_, let spec) = try #require(file.object) else { return }
         #expect(spec.logLevel == "ERROR" && spec.executeAsCaller)
@@ -182,5 +189,28 @@ struct SpecRuleTests {
         #expect(file.name == nil && file.object == nil)
         let good = read(minimalService, name: "My_Service$2.yml")
         #expect(good.name?.value == "MY_SERVICE$2")
+    }
+}
+
+@Suite("Limits per service")
+struct LimitTests {
+    @Test func atMostTwentyVolumesAndHundredEndpoints() {
+        var yaml = minimalService + "\n  volumes:\n"
+        for index in 0..<21 { yaml += "  - {name: v\(index), source: local}\n" }
+        expectDiagnostic(read(yaml), line: 26, column: 5, "21 volumes", "at most 20")
+        var endpoints = minimalService + "\n  endpoints:\n"
+        for index in 0..<101 { endpoints += "  - {name: e\(index), port: \(8000 + index)}\n" }
+        expectDiagnostic(read(endpoints), line: 106, column: 5, "101 endpoints", "at most 100")
+    }
+
+    @Test func atMostFiftySecrets() {
+        var yaml = minimalService + "\n    secrets:\n"
+        for index in 0..<51 { yaml += "    - {snowflakeSecret: s\(index), directoryPath: /s\(index)}\n" }
+        expectDiagnostic(read(yaml), line: 3, column: 5, "51 secrets", "at most 50")
+    }
+
+    @Test func aScalarWhereAListIsExpected() {
+        let file = read(minimalService + "\n    command: python3 app.py")
+        expectDiagnostic(file, line: 5, column: 14, "command must be a list of strings, found 'python3 app.py'")
     }
 }

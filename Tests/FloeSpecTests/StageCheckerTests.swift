@@ -30,7 +30,9 @@ struct StageCheckerTests {
         expectDiagnostic(
             files[2], line: 2, column: 16, "requests 8 CPU but a CPU_X64_XS node has 1 vCPU (7 over)",
             "use a larger instance family or lower the request")
-        let memory = read("job:\n  computePool: small_pool\n" + minimalService + "\n    resources:\n      limits:\n        memory: 8Gi")
+        let memory = read(
+            "job:\n  computePool: small_pool\n" + minimalService
+                + "\n    resources:\n      limits:\n        memory: 8Gi")
         expectDiagnostic(check(image, pool, memory)[2], line: 2, column: 16, "8 GiB of memory", "6 GiB (2 GiB over)")
     }
 
@@ -56,7 +58,8 @@ struct StageCheckerTests {
             check(image, service, function("filter_service", "api"))[2], line: 3, column: 13, "endpoint 'api'",
             "declares web, db")
         expectDiagnostic(
-            check(image, service, function("filter_service", "db"))[2], line: 3, column: 13, "TCP", "need an HTTP endpoint")
+            check(image, service, function("filter_service", "db"))[2], line: 3, column: 13, "TCP",
+            "need an HTTP endpoint")
     }
 
     @Test func imagesMustBeProvidedOrHaveACommand() {
@@ -97,8 +100,22 @@ struct StageCheckerTests {
         for name in ["a.yaml", "b.yml", "my_service.yaml"] {
             #expect(StageFileFilter.isStageFile(name), "\(name)")
         }
-        for name in [".a.yaml", "a.yaml~", "a.yaml.swp", ".a.yaml.swx", "a.tmp", "4913", "#a.yaml#", "a.yaml.backup", "a.json", ".yaml"] {
+        for name in [
+            ".a.yaml", "a.yaml~", "a.yaml.swp", ".a.yaml.swx", "a.tmp", "4913", "#a.yaml#", "a.yaml.backup", "a.json",
+            ".yaml",
+        ] {
             #expect(!StageFileFilter.isStageFile(name), "\(name)")
         }
+    }
+}
+
+@Suite("Cross-file rules with broken files")
+struct BrokenFileTests {
+    @Test func aPoolWhoseFileHasErrorsIsNamedAsSuch() {
+        let image = read("image:\n  reference: /db/schema/repo/app\n  directory: /srv/app\n", name: "app_image.yaml")
+        let pool = read("computePool:\n  instanceFamily: NOPE\n", name: "small_pool.yaml")
+        let service = read("service:\n  computePool: small_pool\n" + minimalService)
+        let files = StageReader.checked([image, pool, service])
+        expectDiagnostic(files[2], line: 2, column: 16, "compute pool SMALL_POOL has errors in its file")
     }
 }

@@ -1,3 +1,4 @@
+import FloeYAML
 import Foundation
 import Testing
 
@@ -63,5 +64,41 @@ struct TemplateTests {
         let file = read("service:\n  using: {a: 1}\nspec: {{ a }}\n  bad: [\n")
         #expect(file.diagnostics.allSatisfy { $0.line >= 1 && $0.column >= 1 })
         #expect(file.hasErrors)
+    }
+}
+
+@Suite("Template positions")
+struct TemplatePositionTests {
+    @Test func columnsAfterASubstitutionPointIntoTheFileAsWritten() {
+        let file = read(
+            """
+            service:
+              using: {n: a-much-longer-container-name}
+            spec:
+              containers:
+              - {name: {{ n }}, image: /a/b/c/d, frob: 1}
+            """)
+        expectDiagnostic(file, line: 5, column: 38, "unknown key 'frob'")
+        let short = read(
+            """
+            service:
+              using: {n: X}
+            spec:
+              containers:
+              - {name: "{{ n }}", image: /a/b/c/d}
+            """)
+        expectDiagnostic(short, line: 5, column: 12, "'X'", "upper-case")
+    }
+
+    @Test func columnMapArithmetic() {
+        var map = ColumnMap()
+        map.add(at: SourcePosition(line: 3, column: 5), original: "{{ a }}", replacement: "xy")
+        map.add(at: SourcePosition(line: 3, column: 20), original: "{{ b }}", replacement: "0123456789")
+        #expect(map.original(YAMLMark(line: 3, column: 1)).column == 1)
+        #expect(map.original(YAMLMark(line: 3, column: 6)).column == 5)
+        #expect(map.original(YAMLMark(line: 3, column: 7)).column == 12)
+        #expect(map.original(YAMLMark(line: 3, column: 15)).column == 20)
+        #expect(map.original(YAMLMark(line: 3, column: 26)).column == 28)
+        #expect(map.original(YAMLMark(line: 4, column: 7)).column == 7)
     }
 }

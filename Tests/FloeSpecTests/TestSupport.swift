@@ -5,7 +5,8 @@ import Testing
 
 /// Reads `yaml` as the stage file `name` (in a directory that does not have to exist).
 func read(_ yaml: String, name: String = "svc.yaml", templates: Bool = false) -> StageFile {
-    SpecReader.read(path: "/stage/\(name)", bytes: Array(yaml.utf8), options: SpecReaderOptions(allowTemplates: templates))
+    SpecReader.read(
+        path: "/stage/\(name)", bytes: Array(yaml.utf8), options: SpecReaderOptions(allowTemplates: templates))
 }
 
 /// Expects exactly one diagnostic of `severity` at `line`:`column` whose message contains every word.
