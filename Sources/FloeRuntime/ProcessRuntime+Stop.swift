@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ProcessRuntime {
@@ -58,7 +58,8 @@ extension ProcessRuntime {
         do {
             try await Task.sleep(for: pollInterval)
         } catch {
-            let micros = pollInterval.components.seconds * 1_000_000 + pollInterval.components.attoseconds / 1_000_000_000_000
+            let micros =
+                pollInterval.components.seconds * 1_000_000 + pollInterval.components.attoseconds / 1_000_000_000_000
             usleep(useconds_t(max(1_000, min(micros, 1_000_000))))
         }
     }

@@ -3,17 +3,17 @@ import Subprocess
 import Synchronization
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The embedded default runtime: each container is a host process (Linux).
@@ -77,7 +77,7 @@ public final class ProcessRuntime: ContainerRuntime {
         let configuration = Configuration(
             executable: .path(FilePath(executable)),
             arguments: Arguments(executablePathOverride: program, remainingValues: Array(launch.argv.dropFirst())),
-            environment: .custom(launch.environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) }),
+            environment: .custom(Self.environmentEntries(launch.environment)),
             workingDirectory: FilePath(launch.workingDirectory),
             platformOptions: options
         )
@@ -141,6 +141,12 @@ public final class ProcessRuntime: ContainerRuntime {
         onExit(exit)
         let waiters = children.withLock { $0.removeValue(forKey: pid)?.waiters ?? [] }
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// `KEY=value` entries for swift-subprocess's raw-bytes environment, each NUL-terminated: subprocess
+    /// 1.0 copies them with `strdup`, so an entry without its terminator would run into the next bytes.
+    static func environmentEntries(_ environment: [String: String]) -> [[UInt8]] {
+        environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
     }
 
     static func startError(_ error: any Error, configuration: Configuration) -> ContainerStartError {

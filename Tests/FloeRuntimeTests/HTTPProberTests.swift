@@ -3,29 +3,34 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback TCP socket that listens but never accepts or answers.
-private struct SilentListener: ~Copyable {
+private final class SilentListener {
     let fd: Int32
     let port: Int
 
     init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketFD >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, size) }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        guard bound == 0, listen(socketFD, 16) == 0 else {
+            close(socketFD)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var length = size
         _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
         }
+        fd = socketFD
         port = Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -75,7 +80,8 @@ private let python = "/usr/bin/python3"
                     == .failure("HTTP 503"))
             // Many probes over the kept-alive connection still work.
             for _ in 0..<20 {
-                #expect(await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
+                #expect(
+                    await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
             }
         }
         try await prober.shutdown()

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct ProcessRuntimeTests {
@@ -74,7 +74,8 @@ import Glibc
         defer { dir.remove() }
         let bin = dir.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try "#!/bin/sh\necho from-private-bin\n".write(toFile: bin + "/floe-test-tool", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho from-private-bin\n".write(
+            toFile: bin + "/floe-test-tool", atomically: true, encoding: .utf8)
         chmod(bin + "/floe-test-tool", 0o755)
         let recorder = ExitRecorder()
         let launch = makeLaunch(["floe-test-tool"], in: dir, environment: ["PATH": "\(bin):\(basePath)"])
