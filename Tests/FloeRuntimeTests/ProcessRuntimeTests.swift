@@ -256,3 +256,37 @@ import Testing
         await runtime.stop(handle, grace: .milliseconds(300))
     }
 }
+
+@Suite struct ProcessRuntimeUserTests {
+    @Test(.enabled(if: ProcessRuntime.isPrivileged))
+    func runsAsTheConfiguredUserWhenRoot() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        chmod(dir.path, 0o755)
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let recorder = ExitRecorder()
+        var launch = makeLaunch(["sh", "-c", "id -u; id -g; id -G"], in: dir)
+        launch.user = UserIdentity(uid: 65_534, gid: 65_534)
+        let handle = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        #expect(readFile(launch.logFile) == "65534\n65534\n65534\n")
+        #expect(handle.processGroup == handle.pid)
+        #expect(!runtime.isAlive(handle))
+    }
+
+    @Test(.enabled(if: ProcessRuntime.isPrivileged))
+    func aUserContainerIsStillASessionLeader() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        chmod(dir.path, 0o755)
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        var launch = makeLaunch(["sleep", "1000"], in: dir)
+        launch.user = UserIdentity(uid: 65_534, gid: 65_534)
+        let handle = try await runtime.start(launch, onExit: { _ in })
+        let stat = try #require(ProcessTable.stat(pid: handle.pid))
+        #expect(stat.session == handle.pid)
+        #expect(stat.processGroup == handle.pid)
+        await runtime.stop(handle, grace: .milliseconds(300))
+        #expect(!runtime.isAlive(handle))
+    }
+}
