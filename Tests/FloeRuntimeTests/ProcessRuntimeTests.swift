@@ -56,6 +56,22 @@ import Testing
         #expect(readFile(launch.logFile) == "\(work)\n/dev/null\nto-stderr\n")
     }
 
+    @Test func signalsStartAtTheirDefaultsAndUnblocked() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // floed (like many servers) ignores SIGPIPE; its containers must not inherit that.
+        _ = signal(SIGPIPE, SIG_IGN)
+        let recorder = ExitRecorder()
+        let launch = makeLaunch(["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"], in: dir)
+        _ = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        // Masks of signals 1...31 (32 and 33 are glibc's own, which no process can reset).
+        let masks = readFile(launch.logFile).split(separator: "\n").map { line in
+            UInt64(line.split(separator: "\t").last ?? "", radix: 16).map { $0 & 0x7fff_ffff }
+        }
+        #expect(masks == [0, 0])
+    }
+
     @Test func relativeProgramPathIsResolvedAgainstTheWorkingDirectory() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
