@@ -6,37 +6,6 @@ import Testing
     import Glibc
 #endif
 
-/// A loopback TCP socket that listens but never accepts or answers.
-private final class SilentListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, size) }
-        }
-        guard bound == 0, listen(socketFD, 16) == 0 else {
-            close(socketFD)
-            throw POSIXError(.EADDRINUSE)
-        }
-        var length = size
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        fd = socketFD
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}
-
 private let pythonServer = """
     import http.server
     class Handler(http.server.BaseHTTPRequestHandler):
