@@ -261,6 +261,31 @@ import Testing
         #expect(!runtime.isAlive(handle))
     }
 
+    @Test func manyContainersStartAndStopConcurrently() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let count = 30
+        let recorders = (0..<count).map { _ in ExitRecorder() }
+        let handles = try await withThrowingTaskGroup(of: ContainerHandle.self) { group in
+            for index in 0..<count {
+                let launch = makeLaunch(["sh", "-c", "sleep 1000 & wait"], in: dir, log: "logs/\(index).log")
+                let onExit = recorders[index].onExit
+                group.addTask { try await runtime.start(launch, onExit: onExit) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(handles.map(\.pid)).count == count)
+        await withTaskGroup(of: Void.self) { group in
+            for handle in handles {
+                group.addTask { await runtime.stop(handle, grace: .milliseconds(300)) }
+            }
+        }
+        #expect(handles.allSatisfy { !runtime.isAlive($0) })
+        #expect(recorders.allSatisfy { $0.all.count == 1 })
+        #expect(
+            ProcessTable.all().filter { stat in !stat.isZombie && handles.contains { $0.pid == stat.session } }.isEmpty)
+    }
+
     @Test func containerIsASessionLeader() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
