@@ -29,8 +29,14 @@ import Synchronization
 /// - `launch.user` is applied (uid, gid, supplementary groups set to just the gid) only when floed runs
 ///   as root; otherwise it is ignored and the container runs as floed's user.
 ///
-/// Limit: processes are tracked by process group, session and parentage, not by cgroup. A descendant
-/// that calls `setsid()` and whose parent has already exited is invisible to ``stop(_:grace:)``.
+/// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
+/// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
+/// double-forking daemon) is invisible to ``stop(_:grace:)`` and survives its instance. Closing that
+/// gap needs one cgroup v2 directory per container, entered before `exec` (swift-subprocess 1.0 has
+/// no hook for `CLONE_INTO_CGROUP`), and killed with `cgroup.kill`; not done yet.
+///
+/// When the container runs as another user, its log file stays owned by floed's user (mode 0640): the
+/// process writes it through the descriptor it inherited, floed serves it to `floectl logs`.
 public final class ProcessRuntime: ContainerRuntime {
     let logger: Logger
     /// Containers started by this runtime whose main process has not been reaped yet.
