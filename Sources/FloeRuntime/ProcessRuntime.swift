@@ -91,7 +91,8 @@ public final class ProcessRuntime: ContainerRuntime {
         let outcome: StartOutcome = await withCheckedContinuation { continuation in
             let once = OnceContinuation(continuation)
             Task.detached { [self] in
-                await self.run(configuration, logDescriptor: logDescriptor, once: once, onExit: onExit)
+                await self.run(
+                    configuration, program: program, logDescriptor: logDescriptor, once: once, onExit: onExit)
             }
         }
         switch outcome {
@@ -103,7 +104,7 @@ public final class ProcessRuntime: ContainerRuntime {
     /// Runs one container to its end: spawns it, reports its handle through `once`, waits for its exit,
     /// then calls `onExit` and wakes ``stop(_:grace:)`` callers.
     private func run(
-        _ configuration: Configuration, logDescriptor: Int32, once: OnceContinuation,
+        _ configuration: Configuration, program: String, logDescriptor: Int32, once: OnceContinuation,
         onExit: @escaping @Sendable (ContainerExit) -> Void
     ) async {
         var startedPID: Int32?
@@ -129,7 +130,7 @@ public final class ProcessRuntime: ContainerRuntime {
             finish(pid: result.processIdentifier.value, exit: exit, onExit: onExit)
         } catch {
             guard let pid = startedPID else {
-                once.resume(.failed(Self.startError(error, configuration: configuration)))
+                once.resume(.failed(Self.startError(error, program: program, configuration: configuration)))
                 return
             }
             // Started, but watching it failed: wait for it by polling so onExit still comes exactly once.
@@ -155,9 +156,9 @@ public final class ProcessRuntime: ContainerRuntime {
         environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
     }
 
-    static func startError(_ error: any Error, configuration: Configuration) -> ContainerStartError {
+    /// Maps swift-subprocess's spawn errors; `program` is `argv[0]` as the spec gave it.
+    static func startError(_ error: any Error, program: String, configuration: Configuration) -> ContainerStartError {
         guard let error = error as? SubprocessError else { return .spawnFailed("\(error)") }
-        let program = configuration.executable.description
         switch error.code {
         case .executableNotFound:
             return .executableNotFound(program)

@@ -115,6 +115,12 @@ import Testing
         await #expect(throws: ContainerStartError.executableNotFound("./plain.sh")) {
             _ = try await runtime.start(makeLaunch(["./plain.sh"], in: dir), onExit: { _ in })
         }
+        // Executable but not a program the kernel can run (no `#!` line).
+        try "echo hi\n".write(toFile: dir.file("noshebang.sh"), atomically: true, encoding: .utf8)
+        chmod(dir.file("noshebang.sh"), 0o755)
+        await #expect(throws: ContainerStartError.executableNotFound("./noshebang.sh")) {
+            _ = try await runtime.start(makeLaunch(["./noshebang.sh"], in: dir), onExit: { _ in })
+        }
         await #expect(throws: ContainerStartError.executableNotFound("")) {
             _ = try await runtime.start(makeLaunch([], in: dir), onExit: { _ in })
         }
