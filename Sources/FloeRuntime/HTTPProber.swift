@@ -3,11 +3,11 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Readiness and liveness probes over HTTP/1.1: `GET http://host:port/path`; status 200 is success,
@@ -23,8 +23,8 @@ public final class HTTPProber: Prober {
     private let client: HTTPClient
     private let ownsClient: Bool
 
-    /// A prober using the caller's client; the caller shuts it down. The client should not follow
-    /// redirects (see ``makeClient()``).
+    /// A prober using the caller's client; the caller shuts it down. The client should be configured
+    /// like ``makeClient()`` (no redirects, no connection retries).
     public init(client: HTTPClient) {
         self.client = client
         self.ownsClient = false
@@ -36,10 +36,14 @@ public final class HTTPProber: Prober {
         self.ownsClient = true
     }
 
-    /// A client configured for probing: no redirects, no decompression, short connect timeout cap.
+    /// A client configured for probing: no redirects, no connection retries (a refused connection is
+    /// reported at once), keep-alive connections per host and port.
     public static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
+        // A refused connection fails the probe at once (the next probe tries again), instead of being
+        // retried with backoff until the probe's timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ProcessRuntime {
@@ -11,12 +11,22 @@ extension ProcessRuntime {
     /// (a process stuck in uninterruptible sleep cannot die until the kernel lets it).
     static let killTimeout: Duration = .seconds(10)
 
+    /// The longest pause between two looks at a stopping container's processes.
+    static let maxPollInterval: Duration = .milliseconds(200)
+    /// How often a stopping container's processes are searched for in all of `/proc` (to find new
+    /// members); in between, only the known members are looked at, which is cheap.
+    static let fullScanInterval: Duration = .seconds(1)
+
     /// Stops a container and everything it started.
     ///
     /// SIGTERM goes to the container's process group and to every other process found to belong to it
     /// (same session, or a descendant of a member); then floed watches `/proc` until all of them are
     /// gone or `grace` has passed, and sends SIGKILL to whatever is left. Works for containers started
     /// by a previous floed run too: nothing here relies on being the parent.
+    ///
+    /// Cost: all of `/proc` is read when the stop begins, about once a second while it waits, and
+    /// once more to confirm that nothing is left; in between only the known members' `/proc/<pid>/stat`
+    /// are read, with a pause growing from `pollInterval` to 200 ms.
     ///
     /// Returns once no such process is left (zombies count as gone) and, for a container started by
     /// this runtime, after its `onExit` has been called. If the group id has been reused by an
@@ -27,16 +37,28 @@ extension ProcessRuntime {
         _ = members.refresh()
         guard !members.isEmpty else { return await waitForExitReport(handle) }
 
-        members.signal(SIGTERM)
         let clock = ContinuousClock()
+        var interval = pollInterval
+        var lastFullScan = clock.now
+        /// Waits, then looks again; returns the members found since the last look.
+        func look() async -> [Int32] {
+            await pause(interval)
+            interval = min(interval * 2, max(pollInterval, Self.maxPollInterval))
+            let fullScan = clock.now - lastFullScan >= Self.fullScanInterval
+            if fullScan { lastFullScan = clock.now }
+            return members.update(fullScan: fullScan)
+        }
+
+        members.signal(SIGTERM)
         let deadline = clock.now + grace
         while clock.now < deadline, !Task.isCancelled {
-            await pause()
-            let newcomers = members.refresh()
+            let newcomers = await look()
             if members.isEmpty { return await waitForExitReport(handle) }
             for pid in newcomers { kill(pid, SIGTERM) }
         }
 
+        _ = members.refresh()
+        interval = pollInterval
         let killDeadline = clock.now + Self.killTimeout
         while !members.isEmpty {
             members.signal(SIGKILL)
@@ -46,19 +68,19 @@ extension ProcessRuntime {
                     metadata: ["pids": "\(members.pids.sorted())", "processGroup": "\(handle.processGroup)"])
                 return
             }
-            await pause()
-            _ = members.refresh()
+            _ = await look()
         }
         await waitForExitReport(handle)
     }
 
-    /// Sleeps one poll interval; when the task is cancelled, still waits (blocking briefly) so that the
+    /// Sleeps for `duration`; when the task is cancelled, still waits (blocking briefly) so that the
     /// loops above do not spin.
-    private func pause() async {
+    private func pause(_ duration: Duration) async {
         do {
-            try await Task.sleep(for: pollInterval)
+            try await Task.sleep(for: duration)
         } catch {
-            let micros = pollInterval.components.seconds * 1_000_000 + pollInterval.components.attoseconds / 1_000_000_000_000
+            let (seconds, attoseconds) = duration.components
+            let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
             usleep(useconds_t(max(1_000, min(micros, 1_000_000))))
         }
     }
@@ -94,7 +116,19 @@ struct ContainerMembers {
     var isEmpty: Bool { tracked.isEmpty }
     var pids: [Int32] { Array(tracked.keys) }
 
-    /// Re-reads `/proc`: forgets members that ended, adds new ones. Returns the pids added.
+    /// Looks again: forgets members that ended by reading only their own `/proc/<pid>/stat`, and re-reads
+    /// all of `/proc` (``refresh()``) when `fullScan` is set or no member seems left (to be sure).
+    /// Returns the pids added.
+    mutating func update(fullScan: Bool) -> [Int32] {
+        tracked = tracked.filter { pid, ticks in
+            guard let stat = ProcessTable.stat(pid: pid) else { return false }
+            return !stat.isZombie && stat.startTicks == ticks
+        }
+        if fullScan || tracked.isEmpty { return refresh() }
+        return []
+    }
+
+    /// Re-reads all of `/proc`: forgets members that ended, adds new ones. Returns the pids added.
     mutating func refresh() -> [Int32] {
         let table = ProcessTable.all()
         var byPID: [Int32: ProcessStat] = [:]

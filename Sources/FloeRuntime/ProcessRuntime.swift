@@ -3,17 +3,17 @@ import Subprocess
 import Synchronization
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The embedded default runtime: each container is a host process (Linux).
@@ -29,8 +29,14 @@ import Darwin
 /// - `launch.user` is applied (uid, gid, supplementary groups set to just the gid) only when floed runs
 ///   as root; otherwise it is ignored and the container runs as floed's user.
 ///
-/// Limit: processes are tracked by process group, session and parentage, not by cgroup. A descendant
-/// that calls `setsid()` and whose parent has already exited is invisible to ``stop(_:grace:)``.
+/// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
+/// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
+/// double-forking daemon) is invisible to ``stop(_:grace:)`` and survives its instance. Closing that
+/// gap needs one cgroup v2 directory per container, entered before `exec` (swift-subprocess 1.0 has
+/// no hook for `CLONE_INTO_CGROUP`), and killed with `cgroup.kill`; not done yet.
+///
+/// When the container runs as another user, its log file stays owned by floed's user (mode 0640): the
+/// process writes it through the descriptor it inherited, floed serves it to `floectl logs`.
 public final class ProcessRuntime: ContainerRuntime {
     let logger: Logger
     /// Containers started by this runtime whose main process has not been reaped yet.
@@ -77,7 +83,7 @@ public final class ProcessRuntime: ContainerRuntime {
         let configuration = Configuration(
             executable: .path(FilePath(executable)),
             arguments: Arguments(executablePathOverride: program, remainingValues: Array(launch.argv.dropFirst())),
-            environment: .custom(launch.environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) }),
+            environment: .custom(Self.environmentEntries(launch.environment)),
             workingDirectory: FilePath(launch.workingDirectory),
             platformOptions: options
         )
@@ -85,7 +91,8 @@ public final class ProcessRuntime: ContainerRuntime {
         let outcome: StartOutcome = await withCheckedContinuation { continuation in
             let once = OnceContinuation(continuation)
             Task.detached { [self] in
-                await self.run(configuration, logDescriptor: logDescriptor, once: once, onExit: onExit)
+                await self.run(
+                    configuration, program: program, logDescriptor: logDescriptor, once: once, onExit: onExit)
             }
         }
         switch outcome {
@@ -97,7 +104,7 @@ public final class ProcessRuntime: ContainerRuntime {
     /// Runs one container to its end: spawns it, reports its handle through `once`, waits for its exit,
     /// then calls `onExit` and wakes ``stop(_:grace:)`` callers.
     private func run(
-        _ configuration: Configuration, logDescriptor: Int32, once: OnceContinuation,
+        _ configuration: Configuration, program: String, logDescriptor: Int32, once: OnceContinuation,
         onExit: @escaping @Sendable (ContainerExit) -> Void
     ) async {
         var startedPID: Int32?
@@ -123,7 +130,7 @@ public final class ProcessRuntime: ContainerRuntime {
             finish(pid: result.processIdentifier.value, exit: exit, onExit: onExit)
         } catch {
             guard let pid = startedPID else {
-                once.resume(.failed(Self.startError(error, configuration: configuration)))
+                once.resume(.failed(Self.startError(error, program: program, configuration: configuration)))
                 return
             }
             // Started, but watching it failed: wait for it by polling so onExit still comes exactly once.
@@ -143,9 +150,15 @@ public final class ProcessRuntime: ContainerRuntime {
         for waiter in waiters { waiter.resume() }
     }
 
-    static func startError(_ error: any Error, configuration: Configuration) -> ContainerStartError {
+    /// `KEY=value` entries for swift-subprocess's raw-bytes environment, each NUL-terminated: subprocess
+    /// 1.0 copies them with `strdup`, so an entry without its terminator would run into the next bytes.
+    static func environmentEntries(_ environment: [String: String]) -> [[UInt8]] {
+        environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
+    }
+
+    /// Maps swift-subprocess's spawn errors; `program` is `argv[0]` as the spec gave it.
+    static func startError(_ error: any Error, program: String, configuration: Configuration) -> ContainerStartError {
         guard let error = error as? SubprocessError else { return .spawnFailed("\(error)") }
-        let program = configuration.executable.description
         switch error.code {
         case .executableNotFound:
             return .executableNotFound(program)

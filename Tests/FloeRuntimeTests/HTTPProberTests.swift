@@ -3,34 +3,8 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-
-/// A loopback TCP socket that listens but never accepts or answers.
-private struct SilentListener: ~Copyable {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
-}
 
 private let pythonServer = """
     import http.server
@@ -75,7 +49,8 @@ private let python = "/usr/bin/python3"
                     == .failure("HTTP 503"))
             // Many probes over the kept-alive connection still work.
             for _ in 0..<20 {
-                #expect(await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
+                #expect(
+                    await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
             }
         }
         try await prober.shutdown()

@@ -59,7 +59,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let path = dir.file("live.log")
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         // An O_APPEND writer like a container's stdout.
         let fd = open(path, O_WRONLY | O_APPEND)
         defer { close(fd) }
@@ -129,7 +129,9 @@ import Testing
     @Test func resolvesLikeAShell() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        #expect(try ExecutableLookup.resolve("sh", workingDirectory: dir.path, environment: ["PATH": "/nonexistent:/bin"]) == "/bin/sh")
+        #expect(
+            try ExecutableLookup.resolve("sh", workingDirectory: dir.path, environment: ["PATH": "/nonexistent:/bin"])
+                == "/bin/sh")
         #expect(try ExecutableLookup.resolve("/bin/sh", workingDirectory: dir.path, environment: [:]) == "/bin/sh")
         #expect(throws: ContainerStartError.executableNotFound("sh")) {
             _ = try ExecutableLookup.resolve("sh", workingDirectory: dir.path, environment: ["PATH": "/nonexistent"])

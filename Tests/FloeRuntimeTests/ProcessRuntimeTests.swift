@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct ProcessRuntimeTests {
@@ -56,6 +56,22 @@ import Glibc
         #expect(readFile(launch.logFile) == "\(work)\n/dev/null\nto-stderr\n")
     }
 
+    @Test func signalsStartAtTheirDefaultsAndUnblocked() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // floed (like many servers) ignores SIGPIPE; its containers must not inherit that.
+        _ = signal(SIGPIPE, SIG_IGN)
+        let recorder = ExitRecorder()
+        let launch = makeLaunch(["grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"], in: dir)
+        _ = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        // Masks of signals 1...31 (32 and 33 are glibc's own, which no process can reset).
+        let masks = readFile(launch.logFile).split(separator: "\n").map { line in
+            UInt64(line.split(separator: "\t").last ?? "", radix: 16).map { $0 & 0x7fff_ffff }
+        }
+        #expect(masks == [0, 0])
+    }
+
     @Test func relativeProgramPathIsResolvedAgainstTheWorkingDirectory() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -74,7 +90,8 @@ import Glibc
         defer { dir.remove() }
         let bin = dir.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try "#!/bin/sh\necho from-private-bin\n".write(toFile: bin + "/floe-test-tool", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho from-private-bin\n".write(
+            toFile: bin + "/floe-test-tool", atomically: true, encoding: .utf8)
         chmod(bin + "/floe-test-tool", 0o755)
         let recorder = ExitRecorder()
         let launch = makeLaunch(["floe-test-tool"], in: dir, environment: ["PATH": "\(bin):\(basePath)"])
@@ -97,6 +114,12 @@ import Glibc
         chmod(dir.file("plain.sh"), 0o644)
         await #expect(throws: ContainerStartError.executableNotFound("./plain.sh")) {
             _ = try await runtime.start(makeLaunch(["./plain.sh"], in: dir), onExit: { _ in })
+        }
+        // Executable but not a program the kernel can run (no `#!` line).
+        try "echo hi\n".write(toFile: dir.file("noshebang.sh"), atomically: true, encoding: .utf8)
+        chmod(dir.file("noshebang.sh"), 0o755)
+        await #expect(throws: ContainerStartError.executableNotFound("./noshebang.sh")) {
+            _ = try await runtime.start(makeLaunch(["./noshebang.sh"], in: dir), onExit: { _ in })
         }
         await #expect(throws: ContainerStartError.executableNotFound("")) {
             _ = try await runtime.start(makeLaunch([], in: dir), onExit: { _ in })
@@ -244,6 +267,31 @@ import Glibc
         #expect(!runtime.isAlive(handle))
     }
 
+    @Test func manyContainersStartAndStopConcurrently() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let count = 30
+        let recorders = (0..<count).map { _ in ExitRecorder() }
+        let handles = try await withThrowingTaskGroup(of: ContainerHandle.self) { group in
+            for index in 0..<count {
+                let launch = makeLaunch(["sh", "-c", "sleep 1000 & wait"], in: dir, log: "logs/\(index).log")
+                let onExit = recorders[index].onExit
+                group.addTask { try await runtime.start(launch, onExit: onExit) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(handles.map(\.pid)).count == count)
+        await withTaskGroup(of: Void.self) { group in
+            for handle in handles {
+                group.addTask { await runtime.stop(handle, grace: .milliseconds(300)) }
+            }
+        }
+        #expect(handles.allSatisfy { !runtime.isAlive($0) })
+        #expect(recorders.allSatisfy { $0.all.count == 1 })
+        #expect(
+            ProcessTable.all().filter { stat in !stat.isZombie && handles.contains { $0.pid == stat.session } }.isEmpty)
+    }
+
     @Test func containerIsASessionLeader() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -253,5 +301,39 @@ import Glibc
         #expect(stat.session == handle.pid)
         #expect(stat.processGroup == handle.pid)
         await runtime.stop(handle, grace: .milliseconds(300))
+    }
+}
+
+@Suite struct ProcessRuntimeUserTests {
+    @Test(.enabled(if: ProcessRuntime.isPrivileged))
+    func runsAsTheConfiguredUserWhenRoot() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        chmod(dir.path, 0o755)
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let recorder = ExitRecorder()
+        var launch = makeLaunch(["sh", "-c", "id -u; id -g; id -G"], in: dir)
+        launch.user = UserIdentity(uid: 65_534, gid: 65_534)
+        let handle = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        #expect(readFile(launch.logFile) == "65534\n65534\n65534\n")
+        #expect(handle.processGroup == handle.pid)
+        #expect(!runtime.isAlive(handle))
+    }
+
+    @Test(.enabled(if: ProcessRuntime.isPrivileged))
+    func aUserContainerIsStillASessionLeader() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        chmod(dir.path, 0o755)
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        var launch = makeLaunch(["sleep", "1000"], in: dir)
+        launch.user = UserIdentity(uid: 65_534, gid: 65_534)
+        let handle = try await runtime.start(launch, onExit: { _ in })
+        let stat = try #require(ProcessTable.stat(pid: handle.pid))
+        #expect(stat.session == handle.pid)
+        #expect(stat.processGroup == handle.pid)
+        await runtime.stop(handle, grace: .milliseconds(300))
+        #expect(!runtime.isAlive(handle))
     }
 }
