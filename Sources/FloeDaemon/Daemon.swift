@@ -105,6 +105,12 @@ struct StageService: Service {
                     try? await Task.sleep(for: interval)
                 }
             }
+            group.addTask {
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: .seconds(10))
+                    await reconciler.enforceLogLimits()
+                }
+            }
             var ready = false
             for await event in watcher.events().cancelOnGracefulShutdown() {
                 switch event {

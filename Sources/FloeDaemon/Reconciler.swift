@@ -233,3 +233,20 @@ struct PendingKey: Hashable, Sendable {
     var key: InstanceKey
     var container: String
 }
+
+extension Reconciler {
+    /// Keeps every running container's log under the size limit (copy-truncate; the processes
+    /// write their logs themselves, so floed trims them from outside).
+    func enforceLogLimits() {
+        for instance in world.instances.values {
+            for c in instance.containers where c.phase == .running {
+                let path = settings.logFile(object: instance.key.object, instance: instance.key.id, container: c.name)
+                if LogFiles.enforceLimit(path: path, maxBytes: settings.logSizeLimitBytes) {
+                    record(
+                        instance.key.object, instance.key.id, c.name, "log-trimmed",
+                        "log over \(settings.logSizeLimitBytes) bytes: kept the newest half")
+                }
+            }
+        }
+    }
+}

@@ -1,11 +1,14 @@
 /// The rule that a stage file's name (without `.yaml`/`.yml`) is the object's SPCS identifier.
 enum FileNameRule {
-    /// `my_service.yaml` -> `my_service`.
+    /// `my_service.yaml` -> `my_service`. A `-` stands for `_`, the way SPCS turns a service's
+    /// underscores into dashes for its DNS name: `filter-service.yaml` defines FILTER_SERVICE.
     static func stem(of fileName: String) -> String {
+        var stem = fileName
         for suffix in [".yaml", ".yml"] where fileName.hasSuffix(suffix) {
-            return String(fileName.dropLast(suffix.count))
+            stem = String(fileName.dropLast(suffix.count))
+            break
         }
-        return fileName
+        return String(stem.map { $0 == "-" ? "_" : $0 })
     }
 
     /// Why `fileName` does not name an object, and what to rename it to.
@@ -19,6 +22,6 @@ enum FileNameRule {
         if let first = suggestion.unicodeScalars.first, first >= "0" && first <= "9" { suggestion = "_" + suggestion }
         if suggestion.isEmpty { suggestion = "my_service" }
         return
-            "file name '\(fileName)' does not name an SPCS object: the part before .yaml must use letters, digits, '_' and '$' and start with a letter or '_'; rename it, for example to '\(suggestion).yaml'"
+            "file name '\(fileName)' does not name an SPCS object: the part before .yaml must use letters, digits, '_', '-' (read as '_') and '$' and start with a letter or '_'; rename it, for example to '\(suggestion).yaml'"
     }
 }

@@ -31,9 +31,15 @@ public enum StageChecker {
         for file in files {
             guard let name = file.name, let object = file.object else { continue }
             func report(_ key: String, _ message: String) {
+                add(.error, key, message)
+            }
+            func warn(_ key: String, _ message: String) {
+                add(.warning, key, message)
+            }
+            func add(_ severity: Diagnostic.Severity, _ key: String, _ message: String) {
                 let position = file.positions[key] ?? .start
                 diagnostics.append(
-                    Diagnostic(.error, file: file.path, line: position.line, column: position.column, message: message))
+                    Diagnostic(severity, file: file.path, line: position.line, column: position.column, message: message))
             }
             switch object {
             case .service(let header, let spec):
@@ -41,13 +47,13 @@ public enum StageChecker {
                     header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
                     defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
-                checkImages(spec, images: images, report: report)
+                checkImages(spec, images: images, report: warn)
             case .job(let header, let spec):
                 checkPool(
                     header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
                     defaultPool: defaultPool,
                     defaultPoolSpec: defaultPoolSpec, report: report)
-                checkImages(spec, images: images, report: report)
+                checkImages(spec, images: images, report: warn)
             case .function(let function):
                 if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
                 guard let spec = services[function.service] else {
@@ -131,13 +137,15 @@ public enum StageChecker {
         }
     }
 
+    /// A missing image is not a file error: as in SPCS, the instance waits PENDING ("Failed to pull
+    /// image") until the image appears, so this is a warning.
     private static func checkImages(_ spec: ServiceSpec, images: Set<String>, report: (String, String) -> Void) {
         for (index, container) in spec.containers.enumerated() {
             if container.command != nil || SpecTemplate.isUnresolved(container.image) { continue }
             if images.contains(normalisedReference(container.image)) { continue }
             report(
                 "spec.containers[\(index)].image",
-                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command"
+                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides, so it will stay PENDING with \"Failed to pull image\"; add an image file with reference: \(container.image), or give the container a command"
             )
         }
     }

@@ -59,7 +59,7 @@ struct StageWriter {
     func file(defining name: ObjectName) -> String? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: stage)) ?? []
         for entry in entries.sorted() where StageFileFilter.isStageFile(entry) {
-            let base = (entry as NSString).deletingPathExtension
+            let base = (entry as NSString).deletingPathExtension.replacingOccurrences(of: "-", with: "_")
             if ObjectName(base) == name { return "\(stage)/\(entry)" }
         }
         return nil

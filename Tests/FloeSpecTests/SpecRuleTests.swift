@@ -184,9 +184,14 @@ struct SpecRuleTests {
     }
 
     @Test func fileNameMustBeAnIdentifier() {
-        let file = read(minimalService, name: "my-service.yaml")
-        expectDiagnostic(file, line: 1, column: 1, "'my-service.yaml'", "rename it", "my_service.yaml")
+        let file = read(minimalService, name: "my service.yaml")
+        expectDiagnostic(file, line: 1, column: 1, "'my service.yaml'", "rename it", "my_service.yaml")
         #expect(file.name == nil && file.object == nil)
+        let digit = read(minimalService, name: "2fast.yaml")
+        expectDiagnostic(digit, line: 1, column: 1, "'2fast.yaml'", "start with a letter or '_'")
+        // A dash stands for an underscore, as in SPCS's DNS names.
+        let dashed = read(minimalService, name: "my-service.yaml")
+        #expect(dashed.name?.value == "MY_SERVICE" && !dashed.hasErrors)
         let good = read(minimalService, name: "My_Service$2.yml")
         #expect(good.name?.value == "MY_SERVICE$2")
     }
