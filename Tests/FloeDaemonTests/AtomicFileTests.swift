@@ -69,7 +69,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         // A non-empty directory cannot be replaced by a file.
-        try FileManager.default.createDirectory(atPath: directory.file("target/inner"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: directory.file("target/inner"), withIntermediateDirectories: true)
         let error = #expect(throws: AtomicFileError.self) { try AtomicFile.write([1], to: directory.file("target")) }
         #expect(error?.step == .rename)
         #expect(try entries(directory) == ["target"])

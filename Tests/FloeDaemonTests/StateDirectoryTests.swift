@@ -61,7 +61,8 @@ struct RecordedObject: Codable, Hashable {
         try store.save(sample, as: StateKey("objects/MY_SERVICE")!)
         // Leftovers that are not documents.
         try Data("x".utf8).write(to: URL(fileURLWithPath: parent.file("state/jobs/.A_JOB.json.123.tmp")))
-        try Data("x".utf8).write(to: URL(fileURLWithPath: parent.file("state/jobs/OLD.json.corrupt-20260101T000000.000Z")))
+        try Data("x".utf8).write(
+            to: URL(fileURLWithPath: parent.file("state/jobs/OLD.json.corrupt-20260101T000000.000Z")))
         #expect(try store.keys(in: "jobs").map(\.description) == ["jobs/A_JOB", "jobs/B$JOB", "jobs/NEWS_JOB"])
         #expect(try store.keys(in: "objects") == [StateKey(folder: "objects", name: "MY_SERVICE")])
     }
@@ -110,7 +111,8 @@ struct RecordedObject: Codable, Hashable {
         let key = StateKey(folder: "objects", name: "BROKEN")
         var asides: Set<String> = []
         for content in ["first", "second"] {
-            try FileManager.default.createDirectory(atPath: parent.file("state/objects"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: parent.file("state/objects"), withIntermediateDirectories: true)
             try Data(content.utf8).write(to: URL(fileURLWithPath: store.path(for: key)))
             do {
                 _ = try store.load(RecordedObject.self, key: key)
@@ -123,7 +125,8 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test(arguments: [
-        StateKey(folder: "objects", name: ""), StateKey(folder: "", name: "X"), StateKey(folder: "objects", name: "../X"),
+        StateKey(folder: "objects", name: ""), StateKey(folder: "", name: "X"),
+        StateKey(folder: "objects", name: "../X"),
         StateKey(folder: "..", name: "X"), StateKey(folder: "objects", name: ".hidden"),
         StateKey(folder: "objects", name: "a/b"), StateKey(folder: "objects", name: String(repeating: "A", count: 201)),
     ])

@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Foundation
 import Glibc
 import SystemPackage
@@ -84,4 +83,3 @@ public enum AtomicFile {
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 }
-#endif

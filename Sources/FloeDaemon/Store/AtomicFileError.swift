@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import SystemPackage
 
@@ -38,4 +37,3 @@ public struct AtomicFileError: Error, Sendable, Hashable, CustomStringConvertibl
         return "could not \(step.rawValue) \(path): \(reason); \(advice)"
     }
 }
-#endif

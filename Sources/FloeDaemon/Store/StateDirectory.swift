@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Foundation
 import Glibc
 import SystemPackage
@@ -199,4 +198,3 @@ public struct StateDirectory: Sendable {
         return path.isEmpty ? "the top level" : path
     }
 }
-#endif

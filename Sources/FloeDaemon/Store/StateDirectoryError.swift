@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import SystemPackage
 
@@ -46,4 +45,3 @@ public enum StateDirectoryError: Error, Sendable, Hashable, CustomStringConverti
         }
     }
 }
-#endif

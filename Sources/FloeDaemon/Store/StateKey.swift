@@ -33,7 +33,8 @@ public struct StateKey: Sendable, Hashable, Comparable, Codable, CustomStringCon
         if part.utf8.count > 200 { return "it is longer than 200 bytes" }
         if part.hasPrefix(".") { return "it starts with '.'" }
         let allowed = part.unicodeScalars.allSatisfy { c in
-            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_$.-".unicodeScalars.contains(c)
+            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+                || "_$.-".unicodeScalars.contains(c)
         }
         return allowed ? nil : "only letters, digits, '_', '$', '.' and '-' are allowed"
     }

@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import SystemPackage
 
@@ -77,4 +76,3 @@ final class Inotify {
         }
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import SystemPackage
 
@@ -127,4 +126,3 @@ extension StageWatchError {
         )
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import Synchronization
 
@@ -80,4 +79,3 @@ final class StageWatchControl: Sendable {
         _ = send(writer, &byte, 1, Int32(MSG_DONTWAIT))
     }
 }
-#endif

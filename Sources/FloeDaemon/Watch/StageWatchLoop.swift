@@ -1,4 +1,3 @@
-#if canImport(Glibc)
 import Glibc
 import SystemPackage
 
@@ -218,7 +217,8 @@ final class StageWatchLoop {
         switch StageDirectoryScanner.list(directory) {
         case .failure(let error):
             let problem = StageWatchError.directoryUnavailable(directory, error)
-            if problem != directoryProblem {
+            // Reported once, and again when a rescan is asked for.
+            if problem != directoryProblem || requested == .requested {
                 directoryProblem = problem
                 emit(.problem(problem))
             }
@@ -232,7 +232,13 @@ final class StageWatchLoop {
         scheduleNextScan(retrying: watch == nil)
         guard var view = known else {
             known = files
-            emit(.rescan(StageSnapshot(reason: .initial, files: files, changed: Set(files.keys), problem: notificationsProblem)))
+            let snapshot = StageSnapshot(
+                reason: .initial,
+                files: files,
+                changed: Set(files.keys),
+                problem: notificationsProblem
+            )
+            emit(.rescan(snapshot))
             return
         }
         let now = clock.now
@@ -261,4 +267,3 @@ final class StageWatchLoop {
         nextScan = clock.now + (retrying ? min(rescanInterval, Self.retryInterval) : rescanInterval)
     }
 }
-#endif

@@ -61,7 +61,6 @@ public final class StageWatcher: Sendable {
         continuation.onTermination = { _ in control.requestStop() }
         let (directory, rescanInterval, settle) = (self.directory, self.rescanInterval, self.settle)
         let thread = Thread {
-            #if canImport(Glibc)
             let loop = StageWatchLoop(
                 directory: directory,
                 rescanInterval: rescanInterval,
@@ -70,7 +69,6 @@ public final class StageWatcher: Sendable {
                 emit: { continuation.yield($0) }
             )
             loop.run()
-            #endif
             continuation.finish()
         }
         thread.name = "floe-stage-watcher"
