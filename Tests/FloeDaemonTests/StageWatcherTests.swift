@@ -144,7 +144,8 @@ func startWatcher(
     func at(_ milliseconds: Int) -> ContinuousClock.Instant { start + .milliseconds(milliseconds) }
 
     @Test func vimStyleSaveIsOneChange() {
-        var tracker = StageChangeTracker(settle: .milliseconds(10), maximumDelay: .milliseconds(250))
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
         // rename x.yaml away (backup), create x.yaml, write, close, chmod.
         #expect(tracker.record(.removed, on: "x.yaml", at: at(0)) == .deferred)
         #expect(tracker.record(.writeStarted, on: "x.yaml", at: at(1)) == .deferred)
@@ -160,7 +161,8 @@ func startWatcher(
     }
 
     @Test func writeInProgressIsHeldUntilClosed() {
-        var tracker = StageChangeTracker(settle: .milliseconds(10), maximumDelay: .milliseconds(250))
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
         _ = tracker.record(.writeStarted, on: "big.yaml", at: at(0))
         _ = tracker.record(.writeCompleted, on: "small.yaml", at: at(1))
         _ = tracker.record(.writeStarted, on: "big.yaml", at: at(2))
@@ -173,7 +175,8 @@ func startWatcher(
     }
 
     @Test func renameIsReportedAtOnceAndItsChmodAbsorbed() {
-        var tracker = StageChangeTracker(settle: .milliseconds(10), maximumDelay: .milliseconds(250))
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
         #expect(tracker.record(.renamedIn, on: "x.yaml", at: at(0)) == .reportNow)
         #expect(tracker.record(.attributesChanged, on: "x.yaml", at: at(1)) == .absorbed)
         #expect(tracker.nextDeadline == nil)
@@ -182,8 +185,34 @@ func startWatcher(
         #expect(tracker.takeDue(at: at(510)) == ["x.yaml"])
     }
 
+    @Test func removalWaitsForTheRemovalSettleTime() {
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
+        _ = tracker.record(.removed, on: "gone.yaml", at: at(0))
+        _ = tracker.record(.writeCompleted, on: "new.yaml", at: at(1))
+        #expect(tracker.nextDeadline == at(11))
+        #expect(tracker.takeDue(at: at(11)) == ["new.yaml"])
+        #expect(tracker.nextDeadline == at(100))
+        #expect(tracker.takeDue(at: at(50)).isEmpty)
+        #expect(tracker.takeDue(at: at(100)) == ["gone.yaml"])
+        #expect(tracker.unsettled.isEmpty)
+    }
+
+    @Test func editorDescheduledBetweenRenameAndCreateIsStillOneChange() {
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
+        _ = tracker.record(.removed, on: "x.yaml", at: at(0))
+        // Well past `settle`, but within the removal time: no deletion is reported.
+        #expect(tracker.takeDue(at: at(40)).isEmpty)
+        _ = tracker.record(.writeStarted, on: "x.yaml", at: at(40))
+        _ = tracker.record(.writeCompleted, on: "x.yaml", at: at(45))
+        #expect(tracker.takeDue(at: at(55)) == ["x.yaml"])
+        #expect(tracker.takeDue(at: at(500)).isEmpty)
+    }
+
     @Test func continuousActivityIsCappedByTheMaximumDelay() {
-        var tracker = StageChangeTracker(settle: .milliseconds(10), maximumDelay: .milliseconds(100))
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(100), removalSettle: .milliseconds(100))
         var reports: [Set<String>] = []
         for step in 0..<50 {
             _ = tracker.record(.writeCompleted, on: "x.yaml", at: at(step * 5))
@@ -195,7 +224,8 @@ func startWatcher(
     }
 
     @Test func abandonedWritesAreFinishedByAScan() {
-        var tracker = StageChangeTracker(settle: .milliseconds(10), maximumDelay: .milliseconds(250))
+        var tracker = StageChangeTracker(
+            settle: .milliseconds(10), maximumDelay: .milliseconds(250), removalSettle: .milliseconds(100))
         _ = tracker.record(.writeStarted, on: "linked.yaml", at: at(0))
         tracker.finishWrites(quietSince: at(-1), at: at(100))
         #expect(tracker.unsettled == ["linked.yaml"])

@@ -5,6 +5,9 @@
 /// - Completed writes, removals and attribute changes wait for a quiet period (`settle`) with no activity on
 ///   any stage name, so that an editor's save (rename away, create, write, close, chmod) is one change;
 ///   continuous activity delays a batch by at most `maximumDelay`.
+/// - A removal also waits at least `removalSettle` after it happened: an editor that renames the old file
+///   away and then creates the new one must not look like a deletion (which stops the object's instances)
+///   when it is descheduled between the two steps.
 /// - A rename into place (`IN_MOVED_TO`) is atomic and complete: it is reported at once, and an attribute
 ///   change on that name within `settle` (the writer's `chmod`) is absorbed into it.
 struct StageChangeTracker {
@@ -38,11 +41,12 @@ struct StageChangeTracker {
 
     let settle: Duration
     let maximumDelay: Duration
+    let removalSettle: Duration
 
     /// Names with a write in progress -> the time of their last write activity.
     private(set) var writing: [String: Instant] = [:]
-    /// Names waiting for the quiet period.
-    private(set) var pending: Set<String> = []
+    /// Names waiting for the quiet period -> the earliest time each may be reported.
+    private var pending: [String: Instant] = [:]
     /// Names reported by a rename -> when, to absorb the writer's following `chmod`.
     private var renamed: [String: Instant] = [:]
     /// When the oldest pending name of the current batch was added (nil after a batch was taken).
@@ -50,13 +54,14 @@ struct StageChangeTracker {
     /// The last activity on any stage name.
     private var lastActivity: Instant?
 
-    init(settle: Duration, maximumDelay: Duration) {
+    init(settle: Duration, maximumDelay: Duration, removalSettle: Duration) {
         self.settle = settle
         self.maximumDelay = maximumDelay
+        self.removalSettle = removalSettle
     }
 
     /// Names that are being written or settling; a full scan leaves them to a later report.
-    var unsettled: Set<String> { pending.union(writing.keys) }
+    var unsettled: Set<String> { Set(pending.keys).union(writing.keys) }
 
     /// Records one activity on `name` at `now`.
     mutating func record(_ activity: Activity, on name: String, at now: Instant) -> Outcome {
@@ -65,22 +70,26 @@ struct StageChangeTracker {
         case .writeStarted:
             writing[name] = now
             return .deferred
-        case .writeCompleted, .removed:
+        case .writeCompleted:
             writing[name] = nil
-            addPending(name, at: now)
+            addPending(name, notBefore: now, at: now)
+            return .deferred
+        case .removed:
+            writing[name] = nil
+            addPending(name, notBefore: now + removalSettle, at: now)
             return .deferred
         case .linked:
-            addPending(name, at: now)
+            addPending(name, notBefore: now, at: now)
             return .deferred
         case .attributesChanged:
-            if let at = renamed[name], now - at <= settle, !pending.contains(name), writing[name] == nil {
+            if let at = renamed[name], now - at <= settle, pending[name] == nil, writing[name] == nil {
                 return .absorbed
             }
-            addPending(name, at: now)
+            addPending(name, notBefore: pending[name] ?? now, at: now)
             return .deferred
         case .renamedIn:
             writing[name] = nil
-            pending.remove(name)
+            pending[name] = nil
             if pending.isEmpty { batchStart = nil }
             renamed[name] = now
             return .reportNow
@@ -89,18 +98,21 @@ struct StageChangeTracker {
 
     /// When ``takeDue(at:)`` will next return names; nil when nothing is waiting for time alone.
     var nextDeadline: Instant? {
-        guard let batchStart, let lastActivity, pending.contains(where: { writing[$0] == nil }) else { return nil }
-        return min(lastActivity + settle, batchStart + maximumDelay)
+        guard let earliest = pending.filter({ writing[$0.key] == nil }).values.min() else { return nil }
+        var quiet = lastActivity.map { $0 + settle } ?? earliest
+        if let batchStart { quiet = min(quiet, batchStart + maximumDelay) }
+        return max(quiet, earliest)
     }
 
-    /// The names due at `now`: pending, not being written, and the quiet period (or the maximum delay) is over.
+    /// The names due at `now`: pending, not being written, the quiet period (or the maximum delay) is over,
+    /// and their own earliest time has come.
     mutating func takeDue(at now: Instant) -> Set<String> {
         renamed = renamed.filter { now - $0.value <= settle }
         guard let deadline = nextDeadline, deadline <= now else { return [] }
-        let due = pending.filter { writing[$0] == nil }
-        pending.subtract(due)
-        // Names still held start a new batch when their write completes.
-        batchStart = nil
+        let due = Set(pending.filter { writing[$0.key] == nil && $0.value <= now }.keys)
+        for name in due { pending[name] = nil }
+        // Names held for their own time start a new batch now; names held by a write start one when it ends.
+        batchStart = pending.contains { writing[$0.key] == nil } ? now : nil
         return due
     }
 
@@ -109,21 +121,21 @@ struct StageChangeTracker {
     mutating func finishWrites(quietSince cutoff: Instant, at now: Instant) {
         for (name, last) in writing where last <= cutoff {
             writing[name] = nil
-            addPending(name, at: now)
+            addPending(name, notBefore: now, at: now)
         }
     }
 
     /// Forgets everything (the directory went away; a full scan will follow).
     mutating func reset() {
         writing = [:]
-        pending = []
+        pending = [:]
         renamed = [:]
         batchStart = nil
         lastActivity = nil
     }
 
-    private mutating func addPending(_ name: String, at now: Instant) {
+    private mutating func addPending(_ name: String, notBefore: Instant, at now: Instant) {
         if batchStart == nil { batchStart = now }
-        pending.insert(name)
+        pending[name] = notBefore
     }
 }

@@ -27,6 +27,8 @@ final class StageWatchLoop {
 
     /// How long a write may stay quiet, unclosed, before a scan treats it as finished.
     static let abandonedWriteAge: Duration = .seconds(5)
+    /// How long a removal waits at least before it is reported (see ``StageChangeTracker``).
+    static let removalSettle: Duration = .milliseconds(100)
     /// How often a missing directory (or a missing inotify) is retried, at most.
     static let retryInterval: Duration = .seconds(1)
 
@@ -42,7 +44,11 @@ final class StageWatchLoop {
         self.control = control
         self.emit = emit
         let settle = max(settle, .zero)
-        tracker = StageChangeTracker(settle: settle, maximumDelay: max(settle * 20, .milliseconds(250)))
+        tracker = StageChangeTracker(
+            settle: settle,
+            maximumDelay: max(settle * 20, .milliseconds(250)),
+            removalSettle: max(settle, Self.removalSettle)
+        )
         nextScan = clock.now
     }
 
