@@ -234,6 +234,55 @@ func startWatcher(
     }
 }
 
+// MARK: Platform pieces
+
+@Suite struct InotifyDecodingTests {
+    /// One `struct inotify_event` record: 16-byte header, then the name padded with NULs to `length`.
+    func record(watch: Int32, mask: Int32, name: [UInt8], length: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: watch.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt32(bitPattern: mask).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: UInt32(0)) { bytes += $0 }
+        withUnsafeBytes(of: UInt32(length).littleEndian) { bytes += $0 }
+        return bytes + name + Array(repeating: 0, count: length - name.count)
+    }
+
+    @Test func decodesNamesOverflowAndInvalidUTF8() {
+        let buffer =
+            record(watch: 1, mask: IN_CLOSE_WRITE, name: Array("x.yaml".utf8), length: 16)
+            + record(watch: -1, mask: IN_Q_OVERFLOW, name: [], length: 0)
+            + record(watch: 1, mask: IN_MOVED_TO, name: [0x61, 0xFF, 0x2E, 0x79, 0x6D, 0x6C], length: 8)
+            + record(watch: 1, mask: IN_DELETE_SELF, name: [], length: 0)
+        var events: [InotifyEvent] = []
+        buffer.withUnsafeBytes { Inotify.decode($0, into: &events) }
+        #expect(events.count == 4)
+        #expect(events[0] == InotifyEvent(watch: 1, mask: UInt32(IN_CLOSE_WRITE), name: "x.yaml"))
+        #expect(events[1].watch == -1)
+        #expect(events[1].has(IN_Q_OVERFLOW))
+        #expect(events[1].name == "")
+        #expect(events[2].name == nil)
+        #expect(events[3].has(IN_DELETE_SELF))
+        #expect(!events[3].has(IN_IGNORED))
+    }
+
+    @Test func truncatedRecordIsNotRead() {
+        let buffer = Array(record(watch: 1, mask: IN_CREATE, name: Array("a.yaml".utf8), length: 16).prefix(10))
+        var events: [InotifyEvent] = []
+        buffer.withUnsafeBytes { Inotify.decode($0, into: &events) }
+        #expect(events.isEmpty)
+    }
+
+    @Test func pollTimeoutsRoundUp() {
+        let now = ContinuousClock.now
+        #expect(StageWatchLoop.milliseconds(until: now, from: now) == 0)
+        #expect(StageWatchLoop.milliseconds(until: now - .seconds(1), from: now) == 0)
+        #expect(StageWatchLoop.milliseconds(until: now + .microseconds(1), from: now) == 1)
+        #expect(StageWatchLoop.milliseconds(until: now + .milliseconds(20), from: now) == 20)
+        #expect(StageWatchLoop.milliseconds(until: now + .seconds(3), from: now) == 3000)
+        #expect(StageWatchLoop.milliseconds(until: now + .seconds(Int64.max / 2), from: now) == Int32.max)
+    }
+}
+
 // MARK: The watcher on real directories
 
 @Suite struct StageWatcherTests {
@@ -349,6 +398,39 @@ func startWatcher(
         #expect(snapshot.reason == .requested)
         #expect(Set(snapshot.files.keys) == ["y.yaml"])
         #expect(snapshot.changed.isEmpty)
+    }
+
+    @Test func vimStyleSaveIsOneChange() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        try writeFile(directory.file("x.yaml"), "version: 1\n")
+        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        defer { watcher.finish() }
+
+        #expect(rename(directory.file("x.yaml"), directory.file("x.yaml~")) == 0)
+        try writeFile(directory.file("x.yaml"), "version: 2\n")
+        #expect(chmod(directory.file("x.yaml"), 0o640) == 0)
+        #expect(unlink(directory.file("x.yaml~")) == 0)
+        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        let events = try await recorder.collect { $0.mentions("sentinel.yaml") }
+        #expect(events.filter { $0.mentions("x.yaml") }.count == 1)
+    }
+
+    @Test func linksAppearComplete() async throws {
+        let directory = try TemporaryDirectory()
+        let outside = try TemporaryDirectory()
+        defer {
+            directory.cleanUp()
+            outside.cleanUp()
+        }
+        try writeFile(outside.file("real.yaml"), "spec: {}\n")
+        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        defer { watcher.finish() }
+
+        #expect(symlink(outside.file("real.yaml"), directory.file("soft.yaml")) == 0)
+        #expect(try await recorder.next().changedNames == ["soft.yaml"])
+        #expect(link(outside.file("real.yaml"), directory.file("hard.yaml")) == 0)
+        #expect(try await recorder.next().changedNames == ["hard.yaml"])
     }
 
     @Test func burstOfWritesCoalesces() async throws {

@@ -27,6 +27,8 @@ final class StageWatchLoop {
 
     /// How long a write may stay quiet, unclosed, before a scan treats it as finished.
     static let abandonedWriteAge: Duration = .seconds(5)
+    /// The longest time between rescans (longer ones are shortened to it).
+    static let longestRescanInterval: Duration = .seconds(86_400)
     /// How long a removal waits at least before it is reported (see ``StageChangeTracker``).
     static let removalSettle: Duration = .milliseconds(100)
     /// How often a missing directory (or a missing inotify) is retried, at most.
@@ -40,10 +42,10 @@ final class StageWatchLoop {
         emit: @escaping (StageEvent) -> Void
     ) {
         self.directory = directory
-        self.rescanInterval = max(rescanInterval, .milliseconds(10))
+        self.rescanInterval = min(max(rescanInterval, .milliseconds(10)), Self.longestRescanInterval)
         self.control = control
         self.emit = emit
-        let settle = max(settle, .zero)
+        let settle = min(max(settle, .zero), .seconds(60))
         tracker = StageChangeTracker(
             settle: settle,
             maximumDelay: max(settle * 20, .milliseconds(250)),
@@ -106,6 +108,7 @@ final class StageWatchLoop {
         let wait = deadline - now
         guard wait > .zero else { return 0 }
         let (seconds, attoseconds) = wait.components
+        guard seconds < Int64(Int32.max) / 1000 else { return Int32.max }
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: milliseconds)
     }
