@@ -35,9 +35,12 @@ public final class StageWatcher: Sendable {
     ///
     /// - Parameters:
     ///   - directory: The stage directory (it may be missing for now).
-    ///   - rescanInterval: The time between full rescans (the safety net), 20 s by default.
+    ///   - rescanInterval: The time between full rescans (the safety net), 20 s by default (used within
+    ///     10 ms...1 day). While the directory is missing, or inotify cannot be used, it is retried every second.
     ///   - settle: The quiet time that coalesces a burst of writes into one change. 10 ms by default: editors
     ///     finish a save within a few milliseconds, and the time counts towards floe's drop-to-READY latency.
+    ///     Renames into place are reported without it; removals wait at least 100 ms, so that an editor that
+    ///     renames the old file away before writing the new one never looks like a deletion.
     public init(directory: String, rescanInterval: Duration = .seconds(20), settle: Duration = .milliseconds(10)) {
         self.directory = directory
         self.rescanInterval = rescanInterval
