@@ -60,16 +60,21 @@ final class StageWatchControl: Sendable {
 
     /// Closes both ends; called once by the watcher's thread when it ends.
     func close() {
-        state.withLock {
+        let wasOpen = state.withLock {
             $0.stopRequested = true
-            if $0.wakeWriter >= 0 {
-                _ = Glibc.close($0.wakeWriter)
-                $0.wakeWriter = -1
-            }
+            guard $0.wakeWriter >= 0 else { return false }
+            _ = Glibc.close($0.wakeWriter)
+            $0.wakeWriter = -1
+            return true
         }
-        if wakeReader >= 0 {
+        if wasOpen, wakeReader >= 0 {
             _ = Glibc.close(wakeReader)
         }
+    }
+
+    /// A watcher that was never started still owns its socket.
+    deinit {
+        close()
     }
 
     private static func wake(_ writer: Int32) {
