@@ -5,12 +5,12 @@ import Testing
 @testable import FloeDaemon
 
 @Suite struct AtomicFileTests {
-    func entries(_ directory: TemporaryDirectory) throws -> [String] {
+    func entries(_ directory: WatchTestDirectory) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
     }
 
     @Test func writesTheWholeContentAndLeavesNoTemporaryFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         let path = directory.file("state.json")
         let content = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func replacesAnExistingFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         let path = directory.file("state.json")
         try AtomicFile.write(Array("a much longer first version".utf8), to: path)
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func appliesTheModeExactly() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         try AtomicFile.write([1, 2, 3], to: directory.file("private"))
         try AtomicFile.write([1, 2, 3], to: directory.file("shared"), mode: 0o664)
@@ -47,14 +47,14 @@ import Testing
     }
 
     @Test func writesAnEmptyFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         try AtomicFile.write([], to: directory.file("empty"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory.file("empty"))).isEmpty)
     }
 
     @Test func missingDirectoryIsATypedErrorNamingThePath() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         let path = directory.file("missing/state.json")
         let error = #expect(throws: AtomicFileError.self) { try AtomicFile.write([1], to: path) }
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func failedRenameRemovesTheTemporaryFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         // A non-empty directory cannot be replaced by a file.
         try FileManager.default.createDirectory(

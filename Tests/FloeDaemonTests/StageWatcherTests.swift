@@ -7,7 +7,7 @@ import Testing
 // MARK: Helpers
 
 /// A fresh directory under the temporary directory, removed by `cleanUp()`.
-struct TemporaryDirectory {
+struct WatchTestDirectory {
     let path: String
 
     init() throws {
@@ -21,24 +21,24 @@ struct TemporaryDirectory {
     func cleanUp() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
+struct WatchTestFailure: Error, CustomStringConvertible {
     var description: String
 }
 
 /// Writes `text` to `path` with open/write/close (truncating), like `cat > path`.
-func writeFile(_ path: String, _ text: String) throws {
+func writeTestFile(_ path: String, _ text: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw TestFailure(description: "open \(path): errno \(errno)") }
+    guard fd >= 0 else { throw WatchTestFailure(description: "open \(path): errno \(errno)") }
     defer { close(fd) }
     let bytes = Array(text.utf8)
     guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-        throw TestFailure(description: "write \(path): errno \(errno)")
+        throw WatchTestFailure(description: "write \(path): errno \(errno)")
     }
 }
 
 /// Consumes a watcher's events in a task and hands them out one at a time, failing when none arrives within
 /// the limit (a "nothing happened" guard, not a timing assertion).
-actor EventRecorder {
+actor StageEventRecorder {
     private var events: [StageEvent] = []
     private var finished = false
 
@@ -57,8 +57,8 @@ actor EventRecorder {
         let deadline = ContinuousClock.now + limit
         while true {
             if !events.isEmpty { return events.removeFirst() }
-            if finished { throw TestFailure(description: "the event stream ended") }
-            if ContinuousClock.now >= deadline { throw TestFailure(description: "no event within \(limit)") }
+            if finished { throw WatchTestFailure(description: "the event stream ended") }
+            if ContinuousClock.now >= deadline { throw WatchTestFailure(description: "no event within \(limit)") }
             try await Task.sleep(for: .milliseconds(5))
         }
     }
@@ -77,44 +77,44 @@ actor EventRecorder {
     func waitForEnd(within limit: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + limit
         while !finished {
-            if ContinuousClock.now >= deadline { throw TestFailure(description: "the stream did not end") }
+            if ContinuousClock.now >= deadline { throw WatchTestFailure(description: "the stream did not end") }
             try await Task.sleep(for: .milliseconds(5))
         }
     }
 }
 
 extension StageEvent {
-    var changedNames: Set<String>? {
+    fileprivate var changedNames: Set<String>? {
         if case .changed(let names) = self { return names }
         return nil
     }
 
-    var snapshot: StageSnapshot? {
+    fileprivate var snapshot: StageSnapshot? {
         if case .rescan(let snapshot) = self { return snapshot }
         return nil
     }
 
-    var problem: StageWatchError? {
+    fileprivate var problem: StageWatchError? {
         if case .problem(let problem) = self { return problem }
         return nil
     }
 
-    func mentions(_ name: String) -> Bool {
+    fileprivate func mentions(_ name: String) -> Bool {
         changedNames?.contains(name) ?? snapshot?.changed.contains(name) ?? false
     }
 }
 
 /// Starts a watcher on `directory` and returns it with its recorder and the initial snapshot.
-func startWatcher(
+func startTestWatcher(
     _ directory: String,
     rescanInterval: Duration = .seconds(3600),
     settle: Duration = .milliseconds(10)
-) async throws -> (StageWatcher, EventRecorder, StageSnapshot) {
+) async throws -> (StageWatcher, StageEventRecorder, StageSnapshot) {
     let watcher = StageWatcher(directory: directory, rescanInterval: rescanInterval, settle: settle)
-    let recorder = EventRecorder(watcher.events())
+    let recorder = StageEventRecorder(watcher.events())
     guard let initial = try await recorder.next().snapshot else {
         watcher.finish()
-        throw TestFailure(description: "the first event was not a snapshot")
+        throw WatchTestFailure(description: "the first event was not a snapshot")
     }
     return (watcher, recorder, initial)
 }
@@ -287,16 +287,16 @@ func startWatcher(
 
 @Suite struct StageWatcherTests {
     @Test func firstScanListsExistingStageFilesOnly() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         for name in ["a.yaml", "b.yml", ".hidden.yaml", "a.yaml~", "notes.txt", "4913"] {
-            try writeFile(directory.file(name), "x: 1\n")
+            try writeTestFile(directory.file(name), "x: 1\n")
         }
         try FileManager.default.createDirectory(atPath: directory.file("dir.yaml"), withIntermediateDirectories: false)
         symlink(directory.file("a.yaml"), directory.file("link.yaml"))
         symlink(directory.file("missing.yaml"), directory.file("dangling.yaml"))
 
-        let (watcher, _, initial) = try await startWatcher(directory.path)
+        let (watcher, _, initial) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
         #expect(initial.reason == .initial)
         #expect(initial.isInitial)
@@ -308,23 +308,23 @@ func startWatcher(
     }
 
     @Test func writeAndCloseIsOneChange() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, initial) = try await startWatcher(directory.path)
+        let (watcher, recorder, initial) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
         #expect(initial.files.isEmpty)
 
-        try writeFile(directory.file("x.yaml"), "spec: {}\n")
-        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        try writeTestFile(directory.file("x.yaml"), "spec: {}\n")
+        try writeTestFile(directory.file("sentinel.yaml"), "done\n")
         let events = try await recorder.collect { $0.mentions("sentinel.yaml") }
         #expect(events.filter { $0.mentions("x.yaml") }.count == 1)
         #expect(events.allSatisfy { $0.changedNames != nil })
     }
 
     @Test func chunkedWriteIsReportedOnceAfterClose() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         let path = directory.file("x.yaml")
@@ -334,7 +334,7 @@ func startWatcher(
             _ = chunk.withCString { write(fd, $0, strlen($0)) }
         }
         // While x.yaml is open, a complete file is reported and x.yaml is not.
-        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        try writeTestFile(directory.file("sentinel.yaml"), "done\n")
         let before = try await recorder.collect { $0.mentions("sentinel.yaml") }
         #expect(!before.contains { $0.mentions("x.yaml") })
 
@@ -347,22 +347,22 @@ func startWatcher(
     }
 
     @Test func renameIntoPlaceReportsTheTargetOnly() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
-        try writeFile(directory.file(".x.yaml.tmp"), "spec: {}\n")
-        try writeFile(directory.file("tmp"), "spec: {}\n")
+        try writeTestFile(directory.file(".x.yaml.tmp"), "spec: {}\n")
+        try writeTestFile(directory.file("tmp"), "spec: {}\n")
         #expect(rename(directory.file("tmp"), directory.file("x.yaml")) == 0)
         let event = try await recorder.next()
         #expect(event.changedNames == ["x.yaml"])
     }
 
     @Test func editorLeftoversAndDotFilesAreIgnored() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         let ignored = [
@@ -370,21 +370,21 @@ func startWatcher(
             ".hidden.yaml",
         ]
         for name in ignored {
-            try writeFile(directory.file(name), "junk\n")
+            try writeTestFile(directory.file(name), "junk\n")
         }
         for name in ignored { unlink(directory.file(name)) }
-        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        try writeTestFile(directory.file("sentinel.yaml"), "done\n")
         let events = try await recorder.collect { $0.mentions("sentinel.yaml") }
         let reported = events.compactMap(\.changedNames).reduce(into: Set<String>()) { $0.formUnion($1) }
         #expect(reported == ["sentinel.yaml"])
     }
 
     @Test func deletionIsAChangeAndLeavesTheSnapshot() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        try writeFile(directory.file("x.yaml"), "spec: {}\n")
-        try writeFile(directory.file("y.yaml"), "spec: {}\n")
-        let (watcher, recorder, initial) = try await startWatcher(directory.path)
+        try writeTestFile(directory.file("x.yaml"), "spec: {}\n")
+        try writeTestFile(directory.file("y.yaml"), "spec: {}\n")
+        let (watcher, recorder, initial) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
         #expect(Set(initial.files.keys) == ["x.yaml", "y.yaml"])
 
@@ -401,30 +401,30 @@ func startWatcher(
     }
 
     @Test func vimStyleSaveIsOneChange() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        try writeFile(directory.file("x.yaml"), "version: 1\n")
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        try writeTestFile(directory.file("x.yaml"), "version: 1\n")
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         #expect(rename(directory.file("x.yaml"), directory.file("x.yaml~")) == 0)
-        try writeFile(directory.file("x.yaml"), "version: 2\n")
+        try writeTestFile(directory.file("x.yaml"), "version: 2\n")
         #expect(chmod(directory.file("x.yaml"), 0o640) == 0)
         #expect(unlink(directory.file("x.yaml~")) == 0)
-        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        try writeTestFile(directory.file("sentinel.yaml"), "done\n")
         let events = try await recorder.collect { $0.mentions("sentinel.yaml") }
         #expect(events.filter { $0.mentions("x.yaml") }.count == 1)
     }
 
     @Test func linksAppearComplete() async throws {
-        let directory = try TemporaryDirectory()
-        let outside = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
+        let outside = try WatchTestDirectory()
         defer {
             directory.cleanUp()
             outside.cleanUp()
         }
-        try writeFile(outside.file("real.yaml"), "spec: {}\n")
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        try writeTestFile(outside.file("real.yaml"), "spec: {}\n")
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         #expect(symlink(outside.file("real.yaml"), directory.file("soft.yaml")) == 0)
@@ -434,16 +434,16 @@ func startWatcher(
     }
 
     @Test func burstOfWritesCoalesces() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         // A generous settle so that a busy machine does not split the burst.
-        let (watcher, recorder, _) = try await startWatcher(directory.path, settle: .milliseconds(200))
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path, settle: .milliseconds(200))
         defer { watcher.finish() }
 
         for version in 1...20 {
-            try writeFile(directory.file("x.yaml"), "version: \(version)\n")
+            try writeTestFile(directory.file("x.yaml"), "version: \(version)\n")
         }
-        try writeFile(directory.file("sentinel.yaml"), "done\n")
+        try writeTestFile(directory.file("sentinel.yaml"), "done\n")
         let events = try await recorder.collect { $0.mentions("sentinel.yaml") }
         let changes = events.filter { $0.mentions("x.yaml") }
         #expect(changes.count >= 1)
@@ -452,10 +452,10 @@ func startWatcher(
     }
 
     @Test func rescanNowProducesASnapshot() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        try writeFile(directory.file("a.yaml"), "a\n")
-        let (watcher, recorder, initial) = try await startWatcher(directory.path)
+        try writeTestFile(directory.file("a.yaml"), "a\n")
+        let (watcher, recorder, initial) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         watcher.rescanNow()
@@ -467,19 +467,19 @@ func startWatcher(
     }
 
     @Test func rescanReportsAChangeMadeThroughAHardLinkElsewhere() async throws {
-        let directory = try TemporaryDirectory()
-        let outside = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
+        let outside = try WatchTestDirectory()
         defer {
             directory.cleanUp()
             outside.cleanUp()
         }
-        try writeFile(outside.file("x.yaml"), "version: 1\n")
+        try writeTestFile(outside.file("x.yaml"), "version: 1\n")
         #expect(link(outside.file("x.yaml"), directory.file("x.yaml")) == 0)
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         defer { watcher.finish() }
 
         // inotify on the stage directory does not see writes through the other name.
-        try writeFile(outside.file("x.yaml"), "version: 22\n")
+        try writeTestFile(outside.file("x.yaml"), "version: 22\n")
         watcher.rescanNow()
         let events = try await recorder.collect { $0.snapshot?.reason == .requested }
         // Only the rescan noticed it, by comparing stats.
@@ -489,21 +489,21 @@ func startWatcher(
     }
 
     @Test func periodicRescansArrive() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, _) = try await startWatcher(directory.path, rescanInterval: .milliseconds(100))
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path, rescanInterval: .milliseconds(100))
         defer { watcher.finish() }
         let snapshot = try #require(try await recorder.next().snapshot)
         #expect(snapshot.reason == .periodic)
     }
 
     @Test func directoryRemovedThenRecreatedKeepsWorking() async throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let stage = parent.file("stage")
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: false)
-        try writeFile("\(stage)/a.yaml", "a\n")
-        let (watcher, recorder, initial) = try await startWatcher(stage)
+        try writeTestFile("\(stage)/a.yaml", "a\n")
+        let (watcher, recorder, initial) = try await startTestWatcher(stage)
         defer { watcher.finish() }
         #expect(Set(initial.files.keys) == ["a.yaml"])
 
@@ -513,28 +513,28 @@ func startWatcher(
         #expect(lost.last?.problem?.errno == ENOENT)
 
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: false)
-        try writeFile("\(stage)/b.yaml", "b\n")
+        try writeTestFile("\(stage)/b.yaml", "b\n")
         let back = try await recorder.collect { $0.snapshot != nil }
         let snapshot = try #require(back.last?.snapshot)
         #expect(snapshot.reason == .directoryRestored)
         #expect(snapshot.files["a.yaml"] == nil)
 
         // The new directory is watched: a new file is a change.
-        try writeFile("\(stage)/c.yaml", "c\n")
+        try writeTestFile("\(stage)/c.yaml", "c\n")
         let later = try await recorder.collect { $0.mentions("c.yaml") }
         #expect(later.last?.changedNames?.contains("c.yaml") == true)
     }
 
     @Test func directoryReplacedByRenameIsPickedUp() async throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let stage = parent.file("stage")
         let next = parent.file("stage.next")
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: false)
         try FileManager.default.createDirectory(atPath: next, withIntermediateDirectories: false)
-        try writeFile("\(stage)/old.yaml", "old\n")
-        try writeFile("\(next)/new.yaml", "new\n")
-        let (watcher, recorder, _) = try await startWatcher(stage)
+        try writeTestFile("\(stage)/old.yaml", "old\n")
+        try writeTestFile("\(next)/new.yaml", "new\n")
+        let (watcher, recorder, _) = try await startTestWatcher(stage)
         defer { watcher.finish() }
 
         #expect(rename(stage, parent.file("stage.old")) == 0)
@@ -543,38 +543,38 @@ func startWatcher(
         let snapshot = try #require(events.last?.snapshot)
         #expect(snapshot.files["old.yaml"] == nil)
         #expect(snapshot.changed.isSuperset(of: ["old.yaml", "new.yaml"]))
-        try writeFile("\(stage)/later.yaml", "later\n")
+        try writeTestFile("\(stage)/later.yaml", "later\n")
         _ = try await recorder.collect { $0.mentions("later.yaml") }
         // Writes in the moved-away directory are no longer watched.
-        try writeFile(parent.file("stage.old/ghost.yaml"), "ghost\n")
-        try writeFile("\(stage)/sentinel.yaml", "done\n")
+        try writeTestFile(parent.file("stage.old/ghost.yaml"), "ghost\n")
+        try writeTestFile("\(stage)/sentinel.yaml", "done\n")
         let tail = try await recorder.collect { $0.mentions("sentinel.yaml") }
         #expect(!tail.contains { $0.mentions("ghost.yaml") })
     }
 
     @Test func missingDirectoryAtStartIsAProblemUntilItAppears() async throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let stage = parent.file("stage")
         let watcher = StageWatcher(directory: stage, rescanInterval: .seconds(3600))
         defer { watcher.finish() }
-        let recorder = EventRecorder(watcher.events())
+        let recorder = StageEventRecorder(watcher.events())
         let problem = try #require(try await recorder.next().problem)
         #expect(problem.kind == .directoryUnavailable)
         #expect(problem.path == stage)
         #expect(problem.description.contains(stage))
 
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: false)
-        try writeFile("\(stage)/a.yaml", "a\n")
+        try writeTestFile("\(stage)/a.yaml", "a\n")
         let snapshot = try #require(try await recorder.next().snapshot)
         #expect(snapshot.reason == .initial)
         #expect(Set(snapshot.files.keys) == ["a.yaml"])
     }
 
     @Test func finishEndsTheStream() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
-        let (watcher, recorder, _) = try await startWatcher(directory.path)
+        let (watcher, recorder, _) = try await startTestWatcher(directory.path)
         watcher.finish()
         try await recorder.waitForEnd()
         // A second call gets a finished stream.
@@ -583,7 +583,7 @@ func startWatcher(
     }
 
     @Test func endingTheIterationStopsTheWatcher() async throws {
-        let directory = try TemporaryDirectory()
+        let directory = try WatchTestDirectory()
         defer { directory.cleanUp() }
         let watcher = StageWatcher(directory: directory.path, rescanInterval: .seconds(3600))
         let task = Task {

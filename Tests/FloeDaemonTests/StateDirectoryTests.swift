@@ -4,7 +4,7 @@ import Testing
 
 @testable import FloeDaemon
 
-struct RecordedObject: Codable, Hashable {
+private struct RecordedObject: Codable, Hashable {
     var name: String
     var digest: String
     var instances: [Int]
@@ -12,10 +12,11 @@ struct RecordedObject: Codable, Hashable {
 }
 
 @Suite struct StateDirectoryTests {
-    let sample = RecordedObject(name: "MY_SERVICE", digest: "sha256:abc", instances: [0, 1, 2], suspended: false)
+    fileprivate let sample = RecordedObject(
+        name: "MY_SERVICE", digest: "sha256:abc", instances: [0, 1, 2], suspended: false)
 
     @Test func createsTheRootPrivately() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let root = parent.file("var/lib/floe")
         let store = try StateDirectory(root: root)
@@ -28,7 +29,7 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test func roundTrip() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         let key = StateKey(folder: "objects", name: "MY_SERVICE")
@@ -51,7 +52,7 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test func keysListsOneFolderSorted() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         #expect(try store.keys(in: "jobs").isEmpty)
@@ -68,7 +69,7 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test func removeDeletesAndToleratesMissing() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         let key = StateKey(folder: "instances", name: "MY_SERVICE")
@@ -81,7 +82,7 @@ struct RecordedObject: Codable, Hashable {
 
     @Test(arguments: ["not json", "{\"name\": \"MY_SERVICE\"}", ""])
     func corruptFileIsMovedAsideAndReported(_ content: String) throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         let key = StateKey(folder: "objects", name: "BROKEN")
@@ -105,7 +106,7 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test func twoCorruptionsKeepBothCopies() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         let key = StateKey(folder: "objects", name: "BROKEN")
@@ -131,7 +132,7 @@ struct RecordedObject: Codable, Hashable {
         StateKey(folder: "objects", name: "a/b"), StateKey(folder: "objects", name: String(repeating: "A", count: 201)),
     ])
     func invalidKeysAreRefused(_ key: StateKey) throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         let store = try StateDirectory(root: parent.file("state"))
         #expect(throws: StateDirectoryError.self) { try store.save(1, as: key) }
@@ -147,7 +148,7 @@ struct RecordedObject: Codable, Hashable {
     }
 
     @Test func unreadableRootIsATypedError() throws {
-        let parent = try TemporaryDirectory()
+        let parent = try WatchTestDirectory()
         defer { parent.cleanUp() }
         try Data("file".utf8).write(to: URL(fileURLWithPath: parent.file("plain")))
         #expect(throws: StateDirectoryError.self) { try StateDirectory(root: parent.file("plain")) }
