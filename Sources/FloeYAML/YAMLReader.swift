@@ -88,7 +88,7 @@ private struct TreeBuilder {
         var event = yaml_event_t()
         while true {
             guard yaml_parser_parse(&parser, &event) == 1 else {
-                return .failure(Self.parserError(parser))
+                return .failure(Self.parserError(parser, buffer))
             }
             defer { yaml_event_delete(&event) }
             if event.type == YAML_STREAM_END_EVENT {
@@ -135,7 +135,9 @@ private struct TreeBuilder {
             try push(at: mark)
             let data = event.data.sequence_start
             stack.append(
-                .sequence(mark, Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor), items: [], weight: 1))
+                .sequence(
+                    mark, Self.optionalString(data.tag), anchor: Self.optionalString(data.anchor), items: [], weight: 1)
+            )
         case YAML_MAPPING_START_EVENT:
             try push(at: mark)
             let data = event.data.mapping_start
@@ -186,7 +188,8 @@ private struct TreeBuilder {
             if let key = pendingKey {
                 pairs.append(YAMLPair(key: key, value: node))
                 stack.append(
-                    .mapping(mark, tag, anchor: anchor, pairs: pairs, pendingKey: nil, seen: seen, weight: total + weight))
+                    .mapping(
+                        mark, tag, anchor: anchor, pairs: pairs, pendingKey: nil, seen: seen, weight: total + weight))
             } else {
                 guard let text = node.scalar else {
                     throw YAMLError(
@@ -199,12 +202,13 @@ private struct TreeBuilder {
                 }
                 seen[text] = node.mark
                 stack.append(
-                    .mapping(mark, tag, anchor: anchor, pairs: pairs, pendingKey: node, seen: seen, weight: total + weight))
+                    .mapping(
+                        mark, tag, anchor: anchor, pairs: pairs, pendingKey: node, seen: seen, weight: total + weight))
             }
         }
     }
 
-    private static func parserError(_ parser: yaml_parser_t) -> YAMLError {
+    private static func parserError(_ parser: yaml_parser_t, _ buffer: UnsafeBufferPointer<UInt8>) -> YAMLError {
         let problem = optionalString(parser.problem) ?? "unreadable YAML"
         let mark = YAMLMark(line: Int(parser.problem_mark.line) + 1, column: Int(parser.problem_mark.column) + 1)
         var message = "YAML syntax error: \(problem)"
@@ -212,7 +216,9 @@ private struct TreeBuilder {
             let contextLine = Int(parser.context_mark.line) + 1
             message += " (\(context) at line \(contextLine))"
         }
-        if problem.contains("tab") {
+        let index = Int(parser.problem_mark.index)
+        let atTab = index >= 0 && index < buffer.count && buffer[index] == UInt8(ascii: "\t")
+        if problem.contains("tab") || atTab {
             message += "; indent with spaces, not tabs"
         }
         return YAMLError(message, at: mark)

@@ -7,7 +7,8 @@ struct Floectl: AsyncParsableCommand {
         commandName: "floectl",
         abstract: "Status and control for floe, the declarative service-spec reconciler.",
         subcommands: [
-            Validate.self
+            Status.self, Services.self, Jobs.self, Describe.self, Containers.self, Instances.self, Pools.self,
+            Logs.self, Wait.self, Events.self, Apply.self, Delete.self, ExecuteJob.self, Validate.self,
         ]
     )
 }

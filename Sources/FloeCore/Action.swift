@@ -1,0 +1,51 @@
+import FloeSpec
+import Foundation
+
+/// Why an instance is stopped.
+public enum StopReason: String, Sendable, Hashable, Codable {
+    case scaledDown = "scaled down"
+    case upgrade = "upgrade"
+    case removed = "file removed"
+    case cancelled = "job cancelled"
+    case rerun = "job changed; running it again"
+    case retry = "job replica retry"
+}
+
+/// One step the planner asks the executor to take.
+public enum Action: Sendable, Hashable {
+    /// Add node `index` to a pool.
+    case addNode(NodeRef)
+    /// Remove an idle node from a pool.
+    case removeNode(NodeRef)
+    /// Create an instance record on a node (its containers start with ``startContainer``).
+    case place(InstanceKey, digest: String, node: NodeRef, attempt: Int)
+    /// Create or update an instance record that cannot be placed, with the reason.
+    case unschedulable(InstanceKey, digest: String, message: String)
+    /// Start (or restart after backoff) one container.
+    case startContainer(InstanceKey, container: String)
+    /// A container's liveness probe failed too often: stop it; it restarts by the usual rules.
+    case restartContainer(InstanceKey, container: String)
+    /// Stop every container of an instance.
+    case stopInstance(InstanceKey, StopReason)
+    /// An instance is stopped and no longer wanted: drop its record.
+    case forgetInstance(InstanceKey)
+    /// A job begins a new run.
+    case startJobRun(ObjectName, digest: String)
+    /// A job's run ended.
+    case finishJobRun(ObjectName, JobRun.Result)
+    /// A removed job's history is dropped (retention over).
+    case forgetJob(ObjectName)
+    /// A service's rolling upgrade is stuck (or unstuck when the message is nil).
+    case setUpgradeBlocked(ObjectName, String?)
+}
+
+/// What the planner returns: actions, and when it wants to be asked again at the latest.
+public struct Plan: Sendable, Hashable {
+    public var actions: [Action]
+    /// The next moment something becomes due (a backoff ends, a deadline passes); nil = only on events.
+    public var wakeAt: Date?
+    public init(actions: [Action] = [], wakeAt: Date? = nil) {
+        self.actions = actions
+        self.wakeAt = wakeAt
+    }
+}

@@ -1,0 +1,94 @@
+import FloeAPI
+import FloeSpec
+import Foundation
+
+/// SPCS's status words and messages, derived from the world.
+public enum StatusReport {
+    /// Status and message of one container, as `SYSTEM$GET_SERVICE_STATUS` shows them.
+    public static func container(_ c: ContainerState, of instance: InstanceState) -> (status: String, message: String) {
+        let spec = instance.spec.containers.first { $0.name == c.name }
+        if instance.node == nil {
+            return ("PENDING", instance.pendingMessage ?? "Waiting to start")
+        }
+        switch c.phase {
+        case .stopping:
+            return ("TERMINATING", instance.terminating ? "Terminating" : "Restarting: liveness probe failed")
+        case .starting:
+            return instance.terminating ? ("TERMINATING", "Terminating") : ("PENDING", "Waiting to start")
+        case .running:
+            if instance.terminating { return ("TERMINATING", "Terminating") }
+            if c.ready { return ("READY", "Running") }
+            if let probe = spec?.readinessProbe, c.readinessFailures >= probe.failureThreshold {
+                return ("PENDING", "Readiness probe is failing at path: \(probe.path), port: \(probe.port)")
+            }
+            return ("PENDING", "Waiting to start")
+        case .exited:
+            if c.lastExit?.succeeded == true { return ("DONE", "Completed successfully") }
+            return ("FAILED", "User application error, check container logs")
+        case .waiting:
+            if let error = c.startError {
+                return (instance.isJob ? "FAILED" : "PENDING", error)
+            }
+            if c.lastExit != nil && !instance.isJob {
+                return ("FAILED", "Encountered fatal error, retrying")
+            }
+            return ("PENDING", "Waiting to start")
+        }
+    }
+
+    /// PENDING, READY, FAILED, TERMINATING, SUCCEEDED.
+    public static func instance(_ instance: InstanceState) -> String {
+        if instance.terminating && !instance.isQuiet { return "TERMINATING" }
+        if instance.isJob {
+            if instance.succeeded { return "SUCCEEDED" }
+            if instance.failed { return "FAILED" }
+        }
+        if instance.isReady { return "READY" }
+        if instance.containers.contains(where: { container($0, of: instance).status == "FAILED" }) { return "FAILED" }
+        return "PENDING"
+    }
+
+    /// A service's status: RUNNING once MIN_READY_INSTANCES are ready; a job's roll-up.
+    public static func service(
+        name: ObjectName, minReady: Int?, isJob: Bool, instances: [InstanceState], run: JobRun?, removed: Bool
+    ) -> String {
+        if removed && !isJob { return instances.isEmpty ? "DELETED" : "DELETING" }
+        if isJob {
+            if let result = run?.result { return result.rawValue }
+            // SPCS's roll-up order: any instance failed, all succeeded, any running, else pending.
+            let states = instances.map { instance($0) }
+            if states.contains("FAILED") { return "FAILED" }
+            if instances.contains(where: { !$0.isQuiet }) { return "RUNNING" }
+            if !states.isEmpty && states.allSatisfy({ $0 == "SUCCEEDED" }) { return "DONE" }
+            return "PENDING"
+        }
+        let live = instances.filter { !$0.terminating }
+        let ready = live.filter(\.isReady).count
+        if ready >= max(minReady ?? 1, 1) { return "RUNNING" }
+        if live.contains(where: { instance($0) == "FAILED" }) { return "FAILED" }
+        return "PENDING"
+    }
+
+    /// The `SYSTEM$GET_SERVICE_STATUS` array for one object: one row per container per instance.
+    public static func rows(name: ObjectName, instances: [InstanceState]) -> [ContainerStatus] {
+        var rows: [ContainerStatus] = []
+        for instance in instances.sorted(by: { $0.key.id < $1.key.id }) {
+            for (index, c) in instance.containers.enumerated() {
+                let (status, message) = container(c, of: instance)
+                rows.append(
+                    ContainerStatus(
+                        status: status, message: message, containerName: c.name, instanceId: String(instance.key.id),
+                        serviceName: name.value, image: instance.spec.containers[index].image,
+                        restartCount: c.restartCount, startTime: c.startedAt.map(Timestamp.rfc3339)))
+            }
+        }
+        return rows
+    }
+
+    /// True when a status no longer changes by itself: all READY (services), or DONE/FAILED (jobs).
+    public static func isSteady(_ rows: [ContainerStatus], isJob: Bool) -> Bool {
+        guard !rows.isEmpty else { return false }
+        if isJob { return rows.allSatisfy { $0.status == "DONE" || $0.status == "FAILED" } }
+        return rows.allSatisfy { $0.status == "READY" }
+    }
+}

@@ -1,0 +1,88 @@
+import FloeRuntime
+import FloeSpec
+import Foundation
+
+extension World {
+    /// A container's process was spawned.
+    public mutating func containerStarted(_ key: InstanceKey, _ name: String, handle: ContainerHandle, at now: Date) {
+        let hasReadinessProbe = instances[key]?.spec.containers.first { $0.name == name }?.readinessProbe != nil
+        updateContainer(key, name) { c in
+            if c.startedAt != nil || c.lastExit != nil {
+                c.restartCount += 1
+                c.lastRestartAt = now
+            }
+            c.phase = .running
+            c.handle = handle
+            c.startedAt = now
+            c.startError = nil
+            c.readinessFailures = 0
+            c.livenessFailures = 0
+            c.livenessSeen = false
+            // Without a readiness probe a container is ready as soon as it runs.
+            c.ready = !hasReadinessProbe
+        }
+    }
+
+    /// A container could not be spawned (missing program or directory). Services retry with backoff.
+    public mutating func containerFailedToStart(
+        _ key: InstanceKey, _ name: String, reason: String, at now: Date, backoff: Backoff
+    ) {
+        guard let instance = instances[key] else { return }
+        updateContainer(key, name) { c in
+            c.startError = reason
+            c.ready = false
+            c.handle = nil
+            if instance.isJob || instance.terminating {
+                c.phase = .waiting
+                return
+            }
+            c.phase = .waiting
+            c.consecutiveCrashes += 1
+            c.nextStartAt = now.addingTimeInterval(backoff.delay(afterCrashes: max(c.consecutiveCrashes, 2)).seconds)
+        }
+    }
+
+    /// A container's process ended. Services schedule the restart (backoff); jobs keep the result.
+    public mutating func containerExited(
+        _ key: InstanceKey, _ name: String, exit: ContainerExit, at now: Date, backoff: Backoff
+    ) {
+        guard let instance = instances[key] else { return }
+        updateContainer(key, name) { c in
+            c.lastExit = exit
+            c.lastExitAt = now
+            c.handle = nil
+            c.ready = false
+            if instance.isJob || instance.terminating {
+                c.phase = .exited
+                return
+            }
+            // A service container that exited (or was restarted for failing liveness) starts again.
+            c.consecutiveCrashes = backoff.crashes(previous: c.consecutiveCrashes, startedAt: c.startedAt, exitedAt: now)
+            c.phase = .waiting
+            c.nextStartAt = now.addingTimeInterval(backoff.delay(afterCrashes: c.consecutiveCrashes).seconds)
+        }
+    }
+
+    /// A readiness or liveness probe answered.
+    public mutating func probeAnswered(
+        _ key: InstanceKey, _ name: String, liveness: Bool, success: Bool, threshold: Int
+    ) {
+        updateContainer(key, name) { c in
+            guard c.phase == .running else { return }
+            if liveness {
+                if success {
+                    c.livenessSeen = true
+                    c.livenessFailures = 0
+                } else if c.livenessSeen || c.ready {
+                    c.livenessFailures += 1
+                }
+            } else if success {
+                c.ready = true
+                c.readinessFailures = 0
+            } else {
+                c.readinessFailures += 1
+                if c.readinessFailures >= threshold { c.ready = false }
+            }
+        }
+    }
+}

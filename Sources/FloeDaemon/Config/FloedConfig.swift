@@ -1,0 +1,82 @@
+import FloeSpec
+import FloeSystemd
+import Logging
+
+/// floed's configuration: the YAML file (`--config`, default `/etc/floe/floed.yaml`) with the
+/// command line on top and defaults for what neither says.
+///
+/// Read it with ``load(path:environment:isRoot:overrides:host:)``; every field is a `var` so the
+/// daemon may still adjust it, but flags should go through ``FloedConfigOverrides`` so that values
+/// derived from others (the stage under `stateDir`) follow them.
+public struct FloedConfig: Sendable, Hashable {
+    /// The compute pool that services and jobs without a `computePool` run in.
+    public struct DefaultPool: Sendable, Hashable {
+        /// `DEFAULT_POOL` unless configured.
+        public var name: ObjectName
+        /// Instance family, node counts and the rest of the pool's definition.
+        public var spec: ComputePoolSpec
+
+        public init(name: ObjectName, spec: ComputePoolSpec) {
+            self.name = name
+            self.spec = spec
+        }
+    }
+
+    /// Where and how much floed logs.
+    public struct Log: Sendable, Hashable {
+        public var target: LogTarget
+        public var level: Logger.Level
+
+        public init(target: LogTarget = .auto, level: Logger.Level = .info) {
+            self.target = target
+            self.level = level
+        }
+    }
+
+    /// The stage directory floed watches (root: `/var/lib/floe/stage`; others: `<stateDir>/stage`).
+    public var stage: String
+    /// floed's own state: instances, logs, secrets (root: `/var/lib/floe`; others:
+    /// `$XDG_STATE_HOME/floe`, or `~/.local/state/floe`).
+    public var stateDir: String
+    /// The control API's Unix socket (root: `/run/floe/floed.sock`; others:
+    /// `$XDG_RUNTIME_DIR/floe/floed.sock`, or `<stateDir>/floed.sock`).
+    public var socket: String
+    /// The group that may use the control socket (mode 0660), when floed is root and the group exists.
+    public var socketGroup: String
+    /// Seconds between full rescans of the stage (besides file-change events).
+    public var rescanSeconds: Int
+    /// The pool for objects that name none.
+    public var defaultPool: DefaultPool
+    /// The user instances run as when floed is root and the service header has no `runAs`.
+    public var defaultUser: String
+    /// A group whose members may write the stage; nil means only root (or floed's user).
+    public var allowStageGroup: String?
+    /// Seconds between SIGTERM and SIGKILL when floed stops an instance (services may override).
+    public var stopGraceSeconds: Int
+    /// Size at which one container's log file is rotated.
+    public var logSizeLimitBytes: Int64
+    /// Days a finished job's record and logs are kept.
+    public var jobRetentionDays: Int
+    /// floed's own logging.
+    public var log: Log
+
+    public init(
+        stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,
+        defaultPool: DefaultPool, defaultUser: String = "floe", allowStageGroup: String? = nil,
+        stopGraceSeconds: Int = 30, logSizeLimitBytes: Int64 = 10 << 20, jobRetentionDays: Int = 30,
+        log: Log = Log()
+    ) {
+        self.stage = stage
+        self.stateDir = stateDir
+        self.socket = socket
+        self.socketGroup = socketGroup
+        self.rescanSeconds = rescanSeconds
+        self.defaultPool = defaultPool
+        self.defaultUser = defaultUser
+        self.allowStageGroup = allowStageGroup
+        self.stopGraceSeconds = stopGraceSeconds
+        self.logSizeLimitBytes = logSizeLimitBytes
+        self.jobRetentionDays = jobRetentionDays
+        self.log = log
+    }
+}

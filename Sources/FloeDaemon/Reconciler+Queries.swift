@@ -1,0 +1,237 @@
+import FloeAPI
+import FloeCore
+import FloeRuntime
+import FloeSpec
+import Foundation
+
+/// Why a query could not be answered.
+public enum QueryError: Error, Sendable, CustomStringConvertible {
+    case unknownObject(String)
+    case badName(String)
+    case noSuchInstance(String, Int)
+    case noSuchContainer(String, String)
+
+    public var description: String {
+        switch self {
+        case .unknownObject(let name):
+            "service or job '\(name)' does not exist; `floectl services` and `floectl jobs` list what does"
+        case .badName(let name): "'\(name)' is not a valid name (letters, digits, _ and $; starting with a letter or _)"
+        case .noSuchInstance(let name, let id): "\(name) has no instance \(id); `floectl instances \(name)` lists them"
+        case .noSuchContainer(let name, let c): "\(name) has no container '\(c)'; `floectl containers \(name)` lists them"
+        }
+    }
+}
+
+extension Reconciler {
+    func resolve(_ raw: String) throws(QueryError) -> ObjectName {
+        guard let name = ObjectName(raw) else { throw .badName(raw) }
+        let known =
+            registry.entry(for: name) != nil || world.jobRuns[name] != nil
+            || world.instances.keys.contains { $0.object == name }
+        guard known else { throw .unknownObject(raw) }
+        return name
+    }
+
+    func isJob(_ name: ObjectName) -> Bool {
+        if case .job = registry.entry(for: name)?.lastGood?.object { return true }
+        return world.jobRuns[name] != nil
+    }
+
+    func serviceStatus(_ name: ObjectName) -> String {
+        let desired = registry.desiredState(complete: stageComplete)
+        let entry = registry.entry(for: name)
+        let removed = desired.services[name] == nil && desired.jobs[name] == nil
+        if entry != nil && entry?.lastGood == nil { return "FAILED" }
+        return StatusReport.service(
+            name: name, minReady: desired.services[name]?.header.minReadyInstances, isJob: isJob(name),
+            instances: world.instances(of: name), run: world.jobRuns[name], removed: removed)
+    }
+
+    /// `SYSTEM$GET_SERVICE_STATUS(name [, timeout])`: with a timeout, waits for a steady state.
+    public func status(_ raw: String, timeout: Duration?) async throws(QueryError) -> [ContainerStatus] {
+        let name = try resolve(raw)
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while true {
+            let seen = generation
+            let rows = StatusReport.rows(name: name, instances: world.instances(of: name))
+            guard let deadline, ContinuousClock.now < deadline, !StatusReport.isSteady(rows, isJob: isJob(name)) else {
+                return rows
+            }
+            await waitForChange(after: seen, timeout: deadline - ContinuousClock.now)
+        }
+    }
+
+    /// Waits until the object's status (SPCS service status or, for READY, all containers READY)
+    /// reaches `target`, or the timeout passes. Returns the last status seen.
+    public func wait(_ raw: String, for target: String, timeout: Duration) async throws(QueryError) -> (Bool, String) {
+        let name = try resolve(raw)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let seen = generation
+            let status = serviceStatus(name)
+            let rows = StatusReport.rows(name: name, instances: world.instances(of: name))
+            let reached: Bool
+            switch target {
+            case "READY": reached = status == "RUNNING" && !rows.isEmpty && rows.allSatisfy { $0.status == "READY" }
+            case "RUNNING": reached = status == "RUNNING"
+            default: reached = status == target
+            }
+            if reached { return (true, status) }
+            if ContinuousClock.now >= deadline { return (false, status) }
+            await waitForChange(after: seen, timeout: deadline - ContinuousClock.now)
+        }
+    }
+
+    func row(_ name: ObjectName) -> ServiceRow {
+        let desired = registry.desiredState(complete: stageComplete)
+        let entry = registry.entry(for: name)
+        let instances = world.instances(of: name)
+        let service = desired.services[name]
+        let job = desired.jobs[name]
+        let target = service?.header.minInstances ?? job?.header.replicas ?? 0
+        let firstError = entry?.errors.first.map { "\($0.file):\($0.line):\($0.column): \($0.message)" }
+        return ServiceRow(
+            name: name.value, status: serviceStatus(name),
+            computePool: (service?.pool ?? job?.pool)?.value ?? "",
+            isJob: isJob(name), currentInstances: instances.filter { !$0.terminating }.count,
+            targetInstances: target, readyInstances: instances.filter(\.isReady).count,
+            minInstances: service?.header.minInstances ?? target, maxInstances: service?.header.maxInstances ?? target,
+            createdOn: entry.map { Timestamp.rfc3339($0.createdOn) } ?? "",
+            updatedOn: entry.map { Timestamp.rfc3339($0.updatedOn) } ?? "", fileError: firstError)
+    }
+
+    /// SHOW SERVICES (or SHOW JOB SERVICES with `jobs`).
+    public func services(jobs: Bool) -> [ServiceRow] {
+        var names = Set(world.instances.keys.map(\.object)).union(world.jobRuns.keys)
+        for entry in registry.entries.values {
+            switch entry.lastGood?.object ?? entry.latest.object {
+            case .service, .job: if let name = entry.latest.name { names.insert(name) }
+            case nil:
+                // A broken file that never loaded still shows, with its error.
+                if let name = entry.latest.name, entry.lastGood == nil { names.insert(name) }
+            default: break
+            }
+        }
+        return names.sorted().map(row).filter { $0.isJob == jobs || (!jobs && $0.status == "FAILED" && !$0.isJob) }
+    }
+
+    /// DESCRIBE SERVICE.
+    public func describe(_ raw: String) throws(QueryError) -> ServiceDescription {
+        let name = try resolve(raw)
+        let r = row(name)
+        let entry = registry.entry(for: name)
+        let digest = world.instances(of: name).first?.digest ?? entry?.lastGood?.digest ?? ""
+        let desired = registry.desiredState(complete: stageComplete)
+        return ServiceDescription(
+            name: name.value, status: r.status, computePool: r.computePool, spec: entry?.lastGoodText ?? "",
+            dnsName: name.dnsName, currentInstances: r.currentInstances, targetInstances: r.targetInstances,
+            minReadyInstances: desired.services[name]?.header.minReadyInstances ?? r.targetInstances,
+            minInstances: r.minInstances, maxInstances: r.maxInstances,
+            autoResume: desired.services[name]?.header.autoResume ?? false, createdOn: r.createdOn,
+            updatedOn: r.updatedOn, resumedOn: nil, suspendedOn: nil, isJob: r.isJob, specDigest: digest,
+            isUpgrading: world.instances(of: name).contains { $0.digest != (desired.services[name]?.digest ?? $0.digest) },
+            file: entry.map { "\(settings.stageDirectory)/\($0.fileName)" } ?? "",
+            diagnostics: entry?.latest.diagnostics.map(\.description) ?? [],
+            message: world.upgradeBlocked[name])
+    }
+
+    /// SHOW SERVICE CONTAINERS IN SERVICE.
+    public func containers(_ raw: String) throws(QueryError) -> [ContainerRow] {
+        let name = try resolve(raw)
+        let serviceStatus = serviceStatus(name)
+        var rows: [ContainerRow] = []
+        for instance in world.instances(of: name) {
+            for (index, c) in instance.containers.enumerated() {
+                let (status, message) = StatusReport.container(c, of: instance)
+                rows.append(
+                    ContainerRow(
+                        serviceName: name.value, serviceStatus: serviceStatus, instanceId: String(instance.key.id),
+                        instanceStatus: StatusReport.instance(instance), containerName: c.name, status: status,
+                        message: message, imageName: instance.spec.containers[index].image,
+                        imageDigest: String(instance.digest.prefix(64)), restartCount: c.restartCount,
+                        startTime: c.startedAt.map(Timestamp.rfc3339), lastExitCode: c.lastExit.map { Int($0.code) },
+                        lastRestartTime: c.lastRestartAt.map(Timestamp.rfc3339)))
+            }
+        }
+        return rows
+    }
+
+    /// SHOW SERVICE INSTANCES IN SERVICE.
+    public func instances(_ raw: String) throws(QueryError) -> [InstanceRow] {
+        let name = try resolve(raw)
+        let serviceStatus = serviceStatus(name)
+        return world.instances(of: name).map { instance in
+            InstanceRow(
+                serviceName: name.value, serviceStatus: serviceStatus, instanceId: String(instance.key.id),
+                status: StatusReport.instance(instance), specDigest: instance.digest,
+                creationTime: Timestamp.rfc3339(instance.createdAt),
+                startTime: instance.containers.compactMap(\.startedAt).min().map(Timestamp.rfc3339),
+                ipAddress: "127.0.0.1", node: instance.node?.description)
+        }
+    }
+
+    /// SHOW COMPUTE POOLS.
+    public func pools() -> [PoolRow] {
+        let desired = registry.desiredState(complete: stageComplete)
+        var rows: [PoolRow] = []
+        for (name, spec) in desired.pools.sorted(by: { $0.key < $1.key }) {
+            let nodes = world.nodes[name] ?? []
+            let placed = world.instances.values.filter { $0.node?.pool == name && !($0.isJob && $0.isQuiet) }
+            let busyNodes = Set(placed.compactMap { $0.node?.index })
+            let services = Set(placed.filter { !$0.isJob }.map(\.key.object)).count
+            let jobs = Set(placed.filter(\.isJob).map(\.key.object)).count
+            let state: String
+            if nodes.count < spec.minNodes {
+                state = "STARTING"
+            } else if nodes.count > spec.minNodes && nodes.count > busyNodes.count {
+                state = "RESIZING"
+            } else {
+                state = placed.isEmpty ? "IDLE" : "ACTIVE"
+            }
+            let entry = registry.entry(for: name)
+            rows.append(
+                PoolRow(
+                    name: name.value, state: state, minNodes: spec.minNodes, maxNodes: spec.maxNodes,
+                    instanceFamily: spec.instanceFamily.name, numServices: services, numJobs: jobs,
+                    activeNodes: busyNodes.count, idleNodes: nodes.count - busyNodes.count,
+                    autoSuspendSecs: spec.autoSuspendSecs, autoResume: spec.autoResume,
+                    createdOn: entry.map { Timestamp.rfc3339($0.createdOn) } ?? "",
+                    fileError: entry?.errors.first.map(\.description)))
+        }
+        return rows
+    }
+
+    /// `floectl events [NAME]`.
+    public func eventList(object raw: String?, limit: Int) throws(QueryError) -> [EventRecord] {
+        guard let raw else { return events.list(object: nil, limit: limit) }
+        guard let name = ObjectName(raw) else { throw .badName(raw) }
+        return events.list(object: name.value, limit: limit)
+    }
+
+    /// Where a container's log is (and the previous run's), after checking the names.
+    public func logPath(_ raw: String, instance: Int?, container: String?, previous: Bool) throws(QueryError) -> String {
+        let name = try resolve(raw)
+        let instances = world.instances(of: name)
+        let id = instance ?? instances.first?.key.id ?? 0
+        guard let chosen = instances.first(where: { $0.key.id == id }) else { throw .noSuchInstance(name.value, id) }
+        let containerName = container ?? chosen.containers.first?.name ?? ""
+        guard chosen.containers.contains(where: { $0.name == containerName }) else {
+            throw .noSuchContainer(name.value, containerName)
+        }
+        let path = settings.logFile(object: name, instance: id, container: containerName)
+        return previous ? LogFiles.previousPath(of: path) : path
+    }
+
+    /// A one-line summary for `floectl` and systemd's STATUS=.
+    public func summary() -> String {
+        let rows = services(jobs: false)
+        let jobs = services(jobs: true)
+        let running = rows.filter { $0.status == "RUNNING" }.count
+        let broken = registry.entries.values.filter { $0.latest.hasErrors }.count
+        var parts = ["\(rows.count) services: \(running) running, \(rows.count - running) not"]
+        let active = jobs.filter { $0.status == "RUNNING" || $0.status == "PENDING" }.count
+        parts.append("\(active) job\(active == 1 ? "" : "s") running")
+        if broken > 0 { parts.append("\(broken) file\(broken == 1 ? "" : "s") with errors") }
+        return parts.joined(separator: "; ")
+    }
+}

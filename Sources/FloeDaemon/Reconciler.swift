@@ -1,0 +1,235 @@
+import FloeAPI
+import FloeCore
+import FloeRuntime
+import FloeSpec
+import Foundation
+import Logging
+
+/// The heart of floed: holds what the stage asks for and what runs, and reconciles the two.
+///
+/// Level-triggered: every event (a stage change, a process exit, a probe answer, a timer) ends in
+/// ``reconcile()``, which plans with the pure ``Planner`` and carries out the actions.
+public actor Reconciler {
+    let settings: DaemonSettings
+    let runtime: any ContainerRuntime
+    let prober: any Prober
+    let logger: Logger
+    let planner: Planner
+    let store: WorldStore
+
+    var registry: StageRegistry
+    var world = World()
+    var stageComplete = false
+    var events = EventLog()
+    var probeTasks: [ProbeKey: Task<Void, Never>] = [:]
+    var wakeTask: Task<Void, Never>?
+    var saveTask: Task<Void, Never>?
+    var wakeAt: Date?
+    /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
+    var pendingExits: [PendingKey: ContainerExit] = [:]
+    /// Bumped on every change, so that waiters can tell something happened.
+    var generation = 0
+    var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    var nextWaiterID = 0
+
+    /// Creates a reconciler. Nothing runs until ``start()``.
+    public init(
+        settings: DaemonSettings, runtime: any ContainerRuntime, prober: any Prober, logger: Logger
+    ) throws {
+        self.settings = settings
+        self.runtime = runtime
+        self.prober = prober
+        self.logger = logger
+        self.planner = Planner(jobRetention: settings.jobRetention)
+        self.store = try WorldStore(stateDirectory: settings.stateDirectory)
+        self.registry = StageRegistry(
+            directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,
+            defaultPool: settings.defaultPool)
+    }
+
+    /// Loads the state a previous run left, and stops the instances it left behind (floe does not
+    /// adopt them yet): restart counts, job history and results carry over.
+    public func start() async {
+        guard var saved = store.load(logger: logger) else { return }
+        var stale: [(InstanceKey, String, ContainerHandle)] = []
+        for (key, instance) in saved.instances {
+            for c in instance.containers {
+                if let handle = c.handle, runtime.isAlive(handle) { stale.append((key, c.name, handle)) }
+            }
+            var instance = instance
+            for i in instance.containers.indices {
+                let phase = instance.containers[i].phase
+                instance.containers[i].handle = nil
+                instance.containers[i].ready = false
+                if phase == .running || phase == .starting || phase == .stopping {
+                    instance.containers[i].phase = instance.isJob ? .exited : .waiting
+                    instance.containers[i].nextStartAt = nil
+                    if instance.isJob && instance.containers[i].lastExit == nil {
+                        instance.containers[i].lastExit = ContainerExit(exitCode: nil, signal: 15)
+                    }
+                }
+            }
+            saved.instances[key] = instance
+        }
+        world = saved
+        for (key, container, handle) in stale {
+            record(key.object, key.id, container, "stale", "stopping process \(handle.pid) left by a previous floed run")
+        }
+        let runtime = self.runtime
+        await withTaskGroup(of: Void.self) { group in
+            for (_, _, handle) in stale {
+                group.addTask { await runtime.stop(handle, grace: .seconds(30)) }
+            }
+        }
+        record(nil, nil, nil, "restored", "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs")
+    }
+
+    // MARK: Stage events
+
+    /// Files of the stage changed (names relative to the stage directory).
+    public func stageChanged(_ names: Set<String>) {
+        applyStageChanges(registry.reload(names, now: Date()))
+        reconcile()
+    }
+
+    /// A full scan of the stage finished: `names` is every stage file there, `changed` those that
+    /// differ from what was reported before (the first scan reads everything).
+    public func fullScan(_ names: Set<String>, changed: Set<String>) {
+        let toRead = stageComplete ? changed.union(names.subtracting(registry.entries.keys)) : names
+        let changes = registry.reload(toRead, all: names, now: Date())
+        if !stageComplete {
+            stageComplete = true
+            record(nil, nil, nil, "scanned", "first full scan of \(settings.stageDirectory): \(names.count) files")
+        }
+        applyStageChanges(changes)
+        reconcile()
+    }
+
+    func applyStageChanges(_ changes: [StageRegistry.Change]) {
+        for change in changes {
+            switch change {
+            case .loaded(let name, let kind, let file, let updated):
+                record(name, nil, nil, updated ? "updated" : "loaded", "\(kind) from \(file)")
+            case .rejected(let name, let file, let errors, let keepsRunning):
+                let first = errors.first.map { "\($0.line):\($0.column): \($0.message)" } ?? ""
+                let more = errors.count > 1 ? " (and \(errors.count - 1) more)" : ""
+                let tail = keepsRunning ? "; the last good version keeps running" : ""
+                record(name, nil, nil, "rejected", "\(file):\(first)\(more)\(tail)", level: .warning)
+            case .removed(let name, let file):
+                record(name, nil, nil, "removed", "\(file) was removed")
+            }
+        }
+    }
+
+    // MARK: The loop
+
+    /// Plans and acts until the plan is empty; then schedules the next wake-up.
+    func reconcile() {
+        let now = Date()
+        var desired = registry.desiredState(complete: stageComplete)
+        if !stageComplete { desired.complete = false }
+        for _ in 0..<64 {
+            let plan = planner.plan(desired: desired, world: world, now: now)
+            schedule(wakeAt: plan.wakeAt)
+            if plan.actions.isEmpty { break }
+            for action in plan.actions {
+                world.apply(action, desired: desired, now: now)
+                perform(action, desired: desired)
+            }
+        }
+        changed()
+    }
+
+    /// Records that something changed: persists the world and wakes status waiters.
+    func changed() {
+        generation += 1
+        resumeWaiters()
+        // Saves are coalesced: at most one write per 100 ms however busy the loop is.
+        guard saveTask == nil else { return }
+        saveTask = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(100))
+            await self?.saveNow()
+        }
+    }
+
+    func saveNow() {
+        saveTask = nil
+        store.save(world, logger: logger)
+    }
+
+    func schedule(wakeAt date: Date?) {
+        guard let date else { return }
+        if let current = wakeAt, current <= date, current > Date() { return }
+        wakeAt = date
+        wakeTask?.cancel()
+        let delay = max(date.timeIntervalSinceNow, 0)
+        wakeTask = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
+            guard !Task.isCancelled else { return }
+            await self?.timerFired()
+        }
+    }
+
+    func timerFired() {
+        wakeAt = nil
+        reconcile()
+    }
+
+    /// Waits until something changes after `generation` was read, or `timeout` passes.
+    func waitForChange(after seen: Int, timeout: Duration) async {
+        guard generation == seen else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            nextWaiterID += 1
+            let id = nextWaiterID
+            waiters[id] = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.resumeWaiter(id)
+            }
+        }
+    }
+
+    func resumeWaiter(_ id: Int) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    func resumeWaiters() {
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting.values { waiter.resume() }
+    }
+
+    /// Stops accepting work; instances keep running (floed's restart must not kill them).
+    public func shutdown() {
+        wakeTask?.cancel()
+        for task in probeTasks.values { task.cancel() }
+        probeTasks.removeAll()
+        saveTask?.cancel()
+        saveNow()
+        resumeWaiters()
+        record(nil, nil, nil, "shutdown", "floed stops; instances keep running and are stopped by the next floed")
+    }
+
+    // MARK: Events
+
+    func record(
+        _ object: ObjectName?, _ instance: Int?, _ container: String?, _ reason: String, _ message: String,
+        level: Logger.Level = .info
+    ) {
+        let event = EventRecord(
+            time: Timestamp.rfc3339(Date()), object: object?.value ?? "", instanceId: instance.map(String.init),
+            container: container, reason: reason, message: message)
+        events.append(event)
+        var metadata: Logger.Metadata = ["reason": .string(reason)]
+        if let object { metadata["service"] = .string(object.value) }
+        if let instance { metadata["instance"] = .string(String(instance)) }
+        if let container { metadata["container"] = .string(container) }
+        logger.log(level: level, "\(message)", metadata: metadata)
+    }
+}
+
+/// One container of one instance.
+struct PendingKey: Hashable, Sendable {
+    var key: InstanceKey
+    var container: String
+}

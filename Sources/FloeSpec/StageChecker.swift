@@ -1,0 +1,151 @@
+/// Rules that span files of one stage.
+public enum StageChecker {
+    /// The pool a service or job without `computePool` runs in, unless the daemon says otherwise.
+    public static let defaultPool = ObjectName("DEFAULT_POOL")!
+    /// What the default pool is when the daemon says nothing: one CPU_X64_S node (3 vCPU, 13 GiB).
+    public static let defaultPoolSpec = ComputePoolSpec(
+        minNodes: 1, maxNodes: 1, instanceFamily: InstanceFamily.named("CPU_X64_S")!)
+
+    /// Cross-file checks over a whole stage (pools exist, instances fit a node of their pool,
+    /// functions name existing services and HTTP endpoints, images exist or commands are given).
+    /// Returns the diagnostics to add, each naming the file it belongs to.
+    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec)
+        -> [Diagnostic]
+    {
+        var pools: [ObjectName: ComputePoolSpec] = [:]
+        var services: [ObjectName: ServiceSpec] = [:]
+        var images: Set<String> = []
+        for file in files {
+            guard let name = file.name, let object = file.object else { continue }
+            switch object {
+            case .computePool(let pool): pools[name] = pool
+            case .service(_, let spec): services[name] = spec
+            case .image(let image): images.insert(normalisedReference(image.reference))
+            case .job, .function: break
+            }
+        }
+        let present = Set(files.compactMap { $0.object == nil ? nil : $0.name })
+        let broken = Set(files.compactMap { $0.object == nil ? $0.name : nil }).subtracting(present)
+
+        var diagnostics: [Diagnostic] = []
+        for file in files {
+            guard let name = file.name, let object = file.object else { continue }
+            func report(_ key: String, _ message: String) {
+                let position = file.positions[key] ?? .start
+                diagnostics.append(
+                    Diagnostic(.error, file: file.path, line: position.line, column: position.column, message: message))
+            }
+            switch object {
+            case .service(let header, let spec):
+                checkPool(
+                    header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
+                    defaultPoolSpec: defaultPoolSpec, report: report)
+                checkImages(spec, images: images, report: report)
+            case .job(let header, let spec):
+                checkPool(
+                    header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
+                    defaultPool: defaultPool,
+                    defaultPoolSpec: defaultPoolSpec, report: report)
+                checkImages(spec, images: images, report: report)
+            case .function(let function):
+                if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
+                guard let spec = services[function.service] else {
+                    let why =
+                        present.contains(function.service)
+                        ? "is not a service"
+                        : broken.contains(function.service)
+                            ? "has errors in its file (fix them first)" : "has no file in this stage"
+                    report(
+                        "function.service",
+                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
+                    )
+                    break
+                }
+                guard let endpoint = spec.endpoints.first(where: { $0.name == function.endpoint }) else {
+                    let known = spec.endpoints.map(\.name)
+                    let hint = known.isEmpty ? "it declares none" : "it declares \(known.joined(separator: ", "))"
+                    report(
+                        "function.endpoint",
+                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)"
+                    )
+                    break
+                }
+                if endpoint.protocol != .http {
+                    report(
+                        "function.endpoint",
+                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint"
+                    )
+                }
+            case .computePool, .image:
+                break
+            }
+        }
+        return diagnostics.sorted()
+    }
+
+    private static func checkPool(
+        _ poolName: ObjectName?, spec: ServiceSpec, what: String, pools: [ObjectName: ComputePoolSpec],
+        broken: Set<ObjectName>, defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
+        report: (String, String) -> Void
+    ) {
+        let name = poolName ?? defaultPool
+        if SpecTemplate.isUnresolved(name.value.lowercased()) { return }
+        let pool: ComputePoolSpec
+        if let defined = pools[name] {
+            pool = defined
+        } else if name == defaultPool {
+            pool = defaultPoolSpec
+        } else if broken.contains(name) {
+            report("computePool", "compute pool \(name) has errors in its file; fix them first")
+            return
+        } else {
+            report(
+                "computePool",
+                "compute pool \(name) is not defined in this stage; add \(name.value.lowercased()).yaml with a computePool: header, or leave computePool out to use the default pool (\(defaultPool))"
+            )
+            return
+        }
+        let family = pool.instanceFamily
+        let request = spec.instanceRequest
+        var problems: [String] = []
+        if let cpu = request.milliCPU, cpu > family.milliCPU {
+            problems.append(
+                "requests \(Quantity.formatCPU(cpu)) CPU but a \(family.name) node has \(family.vCPUs) vCPU (\(Quantity.formatCPU(cpu - family.milliCPU)) over)"
+            )
+        }
+        if let memory = request.memoryBytes, memory > family.memoryBytes {
+            problems.append(
+                "requests \(Quantity.formatBytes(memory)) of memory but a \(family.name) node has \(family.memoryGiB) GiB (\(Quantity.formatBytes(memory - family.memoryBytes)) over)"
+            )
+        }
+        if let gpus = request.gpus, gpus > family.gpus {
+            problems.append(
+                "requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
+        }
+        if !problems.isEmpty {
+            report(
+                poolName == nil ? "spec" : "computePool",
+                "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request"
+            )
+        }
+    }
+
+    private static func checkImages(_ spec: ServiceSpec, images: Set<String>, report: (String, String) -> Void) {
+        for (index, container) in spec.containers.enumerated() {
+            if container.command != nil || SpecTemplate.isUnresolved(container.image) { continue }
+            if images.contains(normalisedReference(container.image)) { continue }
+            report(
+                "spec.containers[\(index)].image",
+                "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides; add an image file with reference: \(container.image), or give the container a command"
+            )
+        }
+    }
+
+    /// `repo/name` -> `repo/name:latest`; references with a tag or digest stay as they are.
+    static func normalisedReference(_ reference: String) -> String {
+        let lastComponent = reference.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        if lastComponent.contains(":") || lastComponent.contains("@") { return reference }
+        return reference + ":latest"
+    }
+}
