@@ -33,8 +33,9 @@ struct Table {
 func printJSON<T: Encodable>(_ value: T, pretty: Bool = true) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
-    let data = try encoder.encode(value)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    var text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    if text.filter({ !$0.isWhitespace }) == "[]" { text = "[]" }
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 func write(_ text: String) {
