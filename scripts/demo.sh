@@ -9,8 +9,12 @@ STAGE=$DEMO/stage
 export FLOE_SOCKET=$DEMO/floed.sock
 
 echo "==> building floe (the first build takes a few minutes)"
-swift build >/dev/null
-BIN=$(swift build --show-bin-path)
+mkdir -p "$DEMO"
+if ! swift build >"$DEMO/build.log" 2>&1; then
+  cat "$DEMO/build.log"
+  exit 1
+fi
+BIN=$(swift build --show-bin-path 2>/dev/null)
 FLOECTL=$BIN/floectl
 
 if [ -f "$DEMO/floed.pid" ] && kill -0 "$(cat "$DEMO/floed.pid")" 2>/dev/null; then
