@@ -25,6 +25,9 @@ extension Reconciler {
                 let period = Duration.seconds(probe.periodSeconds)
                 var fast = Duration.milliseconds(1)
                 var succeededOnce = false
+                // Quick probes before the first success do not each count as a failure: one failure
+                // is counted per period, so "failing" means what it means in SPCS (threshold × period).
+                var lastCounted = ContinuousClock.now
                 if liveness {
                     // Liveness starts after one period: a process gets time to come up.
                     try? await Task.sleep(for: period)
@@ -34,7 +37,12 @@ extension Reconciler {
                         host: "127.0.0.1", port: probe.port, path: probe.path, timeout: .seconds(1))
                     guard !Task.isCancelled, let self else { return }
                     let success = result == .success
-                    await self.probeAnswered(probeKey, success: success, result: result, threshold: probe.failureThreshold)
+                    let quick = !liveness && !succeededOnce
+                    if success || !quick || ContinuousClock.now - lastCounted >= period {
+                        lastCounted = ContinuousClock.now
+                        await self.probeAnswered(
+                            probeKey, success: success, result: result, threshold: probe.failureThreshold)
+                    }
                     succeededOnce = succeededOnce || success
                     if !liveness && !succeededOnce && fast < period {
                         try? await Task.sleep(for: fast)
