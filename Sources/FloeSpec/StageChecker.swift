@@ -39,7 +39,8 @@ public enum StageChecker {
             func add(_ severity: Diagnostic.Severity, _ key: String, _ message: String) {
                 let position = file.positions[key] ?? .start
                 diagnostics.append(
-                    Diagnostic(severity, file: file.path, line: position.line, column: position.column, message: message))
+                    Diagnostic(
+                        severity, file: file.path, line: position.line, column: position.column, message: message))
             }
             switch object {
             case .service(let header, let spec):

@@ -13,7 +13,9 @@ struct ControlClient {
         var description: String
     }
 
-    func get(_ path: String, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: [UInt8], headers: [String: String]) {
+    func get(_ path: String, timeout: Duration = .seconds(30)) async throws -> (
+        status: Int, body: [UInt8], headers: [String: String]
+    ) {
         try await send(.GET, path, timeout: timeout)
     }
 
@@ -52,13 +54,16 @@ struct ControlClient {
     func decode<T: Decodable>(_ type: T.Type, _ path: String, timeout: Duration = .seconds(30)) async throws -> T {
         let (status, body, _) = try await get(path, timeout: timeout)
         guard status == 200 else {
-            let message = (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error ?? String(decoding: body, as: UTF8.self)
+            let message =
+                (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error
+                ?? String(decoding: body, as: UTF8.self)
             throw Failure(description: message)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
         } catch {
-            throw Failure(description: "floed sent an answer floectl cannot read (\(error)); are both the same version?")
+            throw Failure(
+                description: "floed sent an answer floectl cannot read (\(error)); are both the same version?")
         }
     }
 }
@@ -98,4 +103,5 @@ func queryValue(_ value: String) -> String {
 }
 
 /// Unreserved URL characters plus `$` (SPCS identifiers may contain it).
-private let queryAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$")
+private let queryAllowed = CharacterSet(
+    charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$")

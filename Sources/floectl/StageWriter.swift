@@ -44,7 +44,9 @@ struct StageWriter {
     func write(name: String, content: [UInt8]) throws {
         let target = "\(stage)/\(name)"
         let temp = "\(stage)/.\(name).floectl-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(content), attributes: [.posixPermissions: 0o644])
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(content), attributes: [.posixPermissions: 0o644])
         else {
             throw Failure(description: "cannot write into the stage \(stage): \(String(cString: strerror(errno)))")
         }

@@ -85,7 +85,8 @@ struct ControlCommandTests {
         let floe = try await makeHarness()
         defer { Task { await floe.tearDown() } }
         let port = ServiceLifecycleTests.freePort()
-        try floe.drop("survivor.yaml", ServiceLifecycleTests.service(root: floe.root, port: port, instances: 1, greeting: "x"))
+        try floe.drop(
+            "survivor.yaml", ServiceLifecycleTests.service(root: floe.root, port: port, instances: 1, greeting: "x"))
         #expect(try await floe.ctl("wait", "survivor", "--timeout", "60").code == 0)
         let before = pids(matching: "\(floe.root)/server.py")
         #expect(before.count == 1)
