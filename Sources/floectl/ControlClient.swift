@@ -26,7 +26,7 @@ struct ControlClient {
             throw Failure(description: "bad socket path \(socketPath)")
         }
         // AsyncHTTPClient retries failed connections until the deadline; say at once when nobody listens.
-        if let problem = Self.connectProblem(socketPath) {
+        if let problem = UnixSocketCheck.connectProblem(socketPath) {
             throw Failure(
                 description:
                     "floed is not running or not reachable on \(socketPath) (\(problem)); start it (`floed` or `systemctl start floed`), or point floectl at it with --socket or FLOE_SOCKET"
@@ -65,28 +65,6 @@ struct ControlClient {
             throw Failure(
                 description: "floed sent an answer floectl cannot read (\(error)); are both the same version?")
         }
-    }
-}
-
-extension ControlClient {
-    /// Why a connection to the socket fails right now, or nil when something accepts it.
-    static func connectProblem(_ path: String) -> String? {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { return "socket path longer than \(capacity - 1) bytes" }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        return result == 0 ? nil : String(cString: strerror(errno))
     }
 }
 
