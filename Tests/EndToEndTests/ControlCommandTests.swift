@@ -135,4 +135,26 @@ struct ControlCommandTests {
         #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count)
         await floe.tearDown()
     }
+
+    @Test func twoInstancesThatNeedOnePortWaitAndStatusWithATimeoutWaitsForSteadyState() async throws {
+        let floe = try await makeHarness()
+        defer { Task { await floe.tearDown() } }
+        let port = ServiceLifecycleTests.freePort()
+        // The probe port is fixed, so both instances need it: on the host network only one can run.
+        let spec = ServiceLifecycleTests.service(root: floe.root, port: port, instances: 2, greeting: "x", probe: true)
+        try floe.drop("crowded.yaml", spec)
+        let out = try await floe.ctl("status", "crowded", "--timeout", "3")
+        let rows = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.count == 2, "\(out.stdout)")
+        #expect(rows.first { $0["instanceId"] as? String == "0" }?["status"] as? String == "READY")
+        let second = rows.first { $0["instanceId"] as? String == "1" }
+        #expect(second?["status"] as? String == "PENDING")
+        #expect(
+            (second?["message"] as? String ?? "").contains("Waiting for port \(port), held by CROWDED instance 0"),
+            "\(out.stdout)")
+        // MIN_READY_INSTANCES defaults to MIN_INSTANCES (2): one READY instance is not enough for RUNNING.
+        let services = try await floe.ctl("services")
+        #expect(services.stdout.contains("CROWDED") && services.stdout.contains("PENDING"))
+        await floe.tearDown()
+    }
 }
