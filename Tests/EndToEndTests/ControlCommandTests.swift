@@ -157,4 +157,36 @@ struct ControlCommandTests {
         #expect(services.stdout.contains("CROWDED") && services.stdout.contains("PENDING"))
         await floe.tearDown()
     }
+
+    @Test func removingARunningJobCancelsItAndChangingItRunsItAgain() async throws {
+        let floe = try await makeHarness()
+        defer { Task { await floe.tearDown() } }
+        func job(_ seconds: String) -> String {
+            """
+            job:
+              stopGraceSeconds: 2
+            spec:
+              containers:
+              - name: main
+                image: /floe/test/job:latest
+                command: [sh, -c, 'echo run; exec sleep \(seconds)', \(floe.root)]
+
+            """
+        }
+        try floe.drop("slow_job.yaml", job("1000"))
+        try await floe.eventually("the job runs") {
+            try await floe.status("slow_job").first?["status"] as? String == "READY"
+                && !pids(matching: "sleep 1000").isEmpty
+        }
+        let sleeper = pids(matching: "sleep 1000")
+        floe.remove("slow_job.yaml")
+        try await floe.eventually("the job is CANCELLED and its process gone") {
+            let jobs = try await floe.ctl("jobs", "--json")
+            return jobs.stdout.contains("\"CANCELLED\"") && sleeper.allSatisfy { !processExists($0) }
+        }
+        // A new file with the same name runs again.
+        try floe.drop("slow_job.yaml", job("0"))
+        #expect(try await floe.ctl("wait", "slow_job", "--for", "DONE", "--timeout", "60").code == 0)
+        await floe.tearDown()
+    }
 }
