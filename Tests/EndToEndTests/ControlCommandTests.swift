@@ -173,12 +173,12 @@ struct ControlCommandTests {
 
             """
         }
-        try floe.drop("slow_job.yaml", job("1000"))
+        try floe.drop("slow_job.yaml", job("999"))
         try await floe.eventually("the job runs") {
             try await floe.status("slow_job").first?["status"] as? String == "READY"
-                && !pids(matching: "sleep 1000").isEmpty
+                && !pids(matching: "sleep 999").isEmpty
         }
-        let sleeper = pids(matching: "sleep 1000")
+        let sleeper = pids(matching: "sleep 999")
         floe.remove("slow_job.yaml")
         try await floe.eventually("the job is CANCELLED and its process gone") {
             let jobs = try await floe.ctl("jobs", "--json")
