@@ -31,7 +31,8 @@ extension PlanningPass {
             }
             let due = since.addingTimeInterval(Double(spec.autoSuspendSecs))
             if due <= now {
-                emit(.suspendPool(name, .idle))
+                // Before the first full scan a service file not read yet may still give it work.
+                if desired.complete { emit(.suspendPool(name, .idle)) }
             } else {
                 wake(at: due)
             }

@@ -57,7 +57,8 @@ extension Reconciler {
             record(name, nil, nil, "pool-resumed", "pool resumed: \(reason.rawValue)")
         case .setPoolIdle(let name, let since):
             if since != nil, let seconds = desired.pools[name]?.autoSuspendSecs, seconds > 0 {
-                record(name, nil, nil, "pool-idle", "nothing runs on pool \(name); it suspends in \(seconds) s without work")
+                let message = "nothing runs on pool \(name); it suspends in \(seconds) s unless work is placed on it"
+                record(name, nil, nil, "pool-idle", message)
             }
         case .forgetPool:
             break

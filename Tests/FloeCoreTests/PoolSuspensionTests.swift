@@ -127,6 +127,18 @@ struct PoolSuspensionTests {
         #expect(sim.world.pools[Self.pool]?.suspended != true)
     }
 
+    @Test func nothingSuspendsBeforeTheFirstFullScan() {
+        var sim = Simulation(Self.desired(autoSuspendSecs: 60))
+        sim.settle()
+        sim.advance(by: 3600)
+        sim.desired.complete = false
+        sim.settle()
+        #expect(sim.nodes() == [0])
+        sim.desired.complete = true
+        sim.settle()
+        #expect(sim.nodes().isEmpty)
+    }
+
     // MARK: Auto-resume
 
     @Test func workOnASuspendedPoolWithAutoResumeResumesIt() {
@@ -266,7 +278,8 @@ struct PoolSuspensionTests {
     // MARK: States
 
     @Test func stateWords() {
-        #expect(PoolState.allCases.map(\.rawValue) == ["STARTING", "ACTIVE", "IDLE", "SUSPENDED", "RESIZING", "STOPPING"])
+        let words = PoolState.allCases.map(\.rawValue)
+        #expect(words == ["STARTING", "ACTIVE", "IDLE", "SUSPENDED", "RESIZING", "STOPPING"])
         let spec = Fixtures.pool(minNodes: 2, maxNodes: 4, autoSuspendSecs: 600)
         let node0 = NodeRef(pool: Self.pool, index: 0)
         var world = World()
