@@ -63,6 +63,7 @@ struct PlanningPass {
     static let maximumRounds = 8
 
     mutating func runRound() {
+        planPools()
         ensureMinimumNodes()
         for name in desired.services.keys.sorted() {
             planService(desired.services[name]!)
@@ -181,6 +182,7 @@ struct PlanningPass {
                 message: "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
         }
         if let conflict = portConflict(for: key, spec: spec) { return .none(message: conflict) }
+        if isSuspended(pool) { return .none(message: suspendedMessage(pool, poolSpec)) }
         let request = spec.instanceRequest
         let family = poolSpec.instanceFamily
         let nodes = world.nodes[pool] ?? []
@@ -200,6 +202,12 @@ struct PlanningPass {
         _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int,
         recordFailure: Bool = true
     ) -> Bool {
+        // AUTO_RESUME: work for a suspended pool resumes it (unless the instance waits for a port anyway).
+        if isSuspended(pool), let poolSpec = desired.pools[pool], poolSpec.autoResume,
+            portConflict(for: key, spec: spec) == nil
+        {
+            resumePool(pool, .work)
+        }
         switch placement(for: key, spec: spec, pool: pool) {
         case .existing(let node):
             emit(.place(key, digest: digest, node: node, attempt: attempt))
@@ -304,22 +312,18 @@ struct PlanningPass {
         }
     }
 
+    /// Running pools keep MIN_NODES nodes; suspended ones have none.
     mutating func ensureMinimumNodes() {
-        for name in desired.pools.keys.sorted() {
-            let spec = desired.pools[name]!
-            var nodes = world.nodes[name] ?? []
-            while nodes.count < spec.minNodes {
-                let node = NodeRef(pool: name, index: (nodes.max() ?? -1) + 1)
-                emit(.addNode(node))
-                nodes.append(node.index)
-            }
+        for name in desired.pools.keys.sorted() where !isSuspended(name) {
+            addMinimumNodes(name, desired.pools[name]!)
         }
     }
 
-    /// Idle nodes go, highest index first, never below MIN_NODES (all of them once the pool is gone).
+    /// Idle nodes go, highest index first, never below MIN_NODES (all of them once the pool is gone
+    /// or suspended).
     mutating func shrinkIdleNodes() {
         for pool in world.nodes.keys.sorted() {
-            let minimum = desired.pools[pool]?.minNodes ?? 0
+            let minimum = isSuspended(pool) ? 0 : desired.pools[pool]?.minNodes ?? 0
             var nodes = world.nodes[pool] ?? []
             for index in nodes.sorted().reversed() where nodes.count > minimum {
                 let node = NodeRef(pool: pool, index: index)

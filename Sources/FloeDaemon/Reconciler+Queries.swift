@@ -175,25 +175,13 @@ extension Reconciler {
         let desired = registry.desiredState(complete: stageComplete)
         var rows: [PoolRow] = []
         for (name, spec) in desired.pools.sorted(by: { $0.key < $1.key }) {
-            let nodes = world.nodes[name] ?? []
-            let placed = world.instances.values.filter { $0.node?.pool == name && !($0.isJob && $0.isQuiet) }
-            let busyNodes = Set(placed.compactMap { $0.node?.index })
-            let services = Set(placed.filter { !$0.isJob }.map(\.key.object)).count
-            let jobs = Set(placed.filter(\.isJob).map(\.key.object)).count
-            let state: String
-            if nodes.count < spec.minNodes {
-                state = "STARTING"
-            } else if nodes.count > spec.minNodes && nodes.count > busyNodes.count {
-                state = "RESIZING"
-            } else {
-                state = placed.isEmpty ? "IDLE" : "ACTIVE"
-            }
+            let status = StatusReport.pool(name, spec: spec, world: world)
             let entry = registry.entry(for: name)
             rows.append(
                 PoolRow(
-                    name: name.value, state: state, minNodes: spec.minNodes, maxNodes: spec.maxNodes,
-                    instanceFamily: spec.instanceFamily.name, numServices: services, numJobs: jobs,
-                    activeNodes: busyNodes.count, idleNodes: nodes.count - busyNodes.count,
+                    name: name.value, state: status.state.rawValue, minNodes: spec.minNodes, maxNodes: spec.maxNodes,
+                    instanceFamily: spec.instanceFamily.name, numServices: status.numServices,
+                    numJobs: status.numJobs, activeNodes: status.activeNodes, idleNodes: status.idleNodes,
                     autoSuspendSecs: spec.autoSuspendSecs, autoResume: spec.autoResume,
                     createdOn: entry.map { Timestamp.rfc3339($0.createdOn) } ?? "",
                     fileError: entry?.errors.first.map(\.description)))
