@@ -304,15 +304,17 @@ struct PlanningPass {
     /// A container whose start was under way when its instance was stopped reports "started"
     /// afterwards: it runs although its instance is terminating. Stop it (again).
     mutating func stopLateStarters() {
-        for instance in world.instances.values.sorted(by: { $0.key < $1.key })
-        where instance.terminating && instance.containers.contains(where: { $0.phase == .running }) {
+        let late = world.instances.values.filter { instance in
+            instance.terminating && instance.containers.contains(where: { $0.phase == .running })
+        }
+        for instance in late.sorted(by: { $0.key < $1.key }) {
             emit(.stopInstance(instance.key, instance.stopReason ?? .removed))
         }
     }
 
     mutating func forgetStoppedServiceInstances() {
-        for instance in world.instances.values.sorted(by: { $0.key < $1.key })
-        where !instance.isJob && instance.terminating && instance.isQuiet {
+        let stopped = world.instances.values.filter { !$0.isJob && $0.terminating && $0.isQuiet }
+        for instance in stopped.sorted(by: { $0.key < $1.key }) {
             emit(.forgetInstance(instance.key))
         }
     }

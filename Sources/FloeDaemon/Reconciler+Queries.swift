@@ -236,14 +236,23 @@ extension Reconciler {
 
     /// A one-line summary for `floectl` and systemd's STATUS=.
     public func summary() -> String {
-        let rows = services(jobs: false)
-        let jobs = services(jobs: true)
-        let running = rows.filter { $0.status == "RUNNING" }.count
+        // Cached per generation: systemd's STATUS= asks after every event.
+        if let cached = summaryCache, cached.generation == generation { return cached.text }
+        let view = view()
+        var counts: [String: Int] = [:]
+        for name in view.desired.services.keys { counts[serviceStatus(name), default: 0] += 1 }
+        let services = view.desired.services.count
+        let running = counts["RUNNING"] ?? 0
+        let active = view.desired.jobs.keys.filter { world.jobRuns[$0]?.result == nil }.count
         let broken = registry.entries.values.filter { $0.latest.hasErrors }.count
-        var parts = ["\(rows.count) services: \(running) running, \(rows.count - running) not"]
-        let active = jobs.filter { $0.status == "RUNNING" || $0.status == "PENDING" }.count
+        var parts = ["\(services) service\(services == 1 ? "" : "s"): \(running) running"]
+        for (status, count) in counts.sorted(by: { $0.key < $1.key }) where status != "RUNNING" {
+            parts[0] += ", \(count) \(status.lowercased())"
+        }
         parts.append("\(active) job\(active == 1 ? "" : "s") running")
         if broken > 0 { parts.append("\(broken) file\(broken == 1 ? "" : "s") with errors") }
-        return parts.joined(separator: "; ")
+        let text = parts.joined(separator: "; ")
+        summaryCache = (generation, text)
+        return text
     }
 }

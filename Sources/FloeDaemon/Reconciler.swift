@@ -26,6 +26,7 @@ public actor Reconciler {
     var saveTask: Task<Void, Never>?
     /// The status queries' view of the world, rebuilt when `generation` moves.
     var queryView: QueryView?
+    var summaryCache: (generation: Int, text: String)?
     var wakeAt: Date?
     /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
     var pendingExits: [PendingKey: ContainerExit] = [:]
@@ -149,10 +150,11 @@ public actor Reconciler {
     func changed() {
         generation += 1
         resumeWaiters()
-        // Saves are coalesced: at most one write per 100 ms however busy the loop is.
+        // Saves are coalesced: at most one write per 500 ms however busy the loop is (a crash
+        // loses at most that much of the records; processes are found again from their handles).
         guard saveTask == nil else { return }
         saveTask = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(500))
             await self?.saveNow()
         }
     }
