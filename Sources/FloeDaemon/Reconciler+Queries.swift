@@ -2,6 +2,7 @@ import FloeAPI
 import FloeCore
 import FloeRuntime
 import FloeSpec
+import FloeSystemd
 import Foundation
 
 /// Why a query could not be answered.
@@ -222,16 +223,11 @@ extension Reconciler {
         return previous ? LogFiles.previousPath(of: path) : path
     }
 
-    /// A one-line summary for `floectl` and systemd's STATUS=.
+    /// A one-line summary for `floectl` and systemd's STATUS= (``StatusLine``).
     public func summary() -> String {
-        let rows = services(jobs: false)
-        let jobs = services(jobs: true)
-        let running = rows.filter { $0.status == "RUNNING" }.count
-        let broken = registry.entries.values.filter { $0.latest.hasErrors }.count
-        var parts = ["\(rows.count) services: \(running) running, \(rows.count - running) not"]
-        let active = jobs.filter { $0.status == "RUNNING" || $0.status == "PENDING" }.count
-        parts.append("\(active) job\(active == 1 ? "" : "s") running")
-        if broken > 0 { parts.append("\(broken) file\(broken == 1 ? "" : "s") with errors") }
-        return parts.joined(separator: "; ")
+        StatusLine.make(
+            serviceStates: services(jobs: false).map(\.status),
+            runningJobs: services(jobs: true).filter { $0.status == "RUNNING" || $0.status == "PENDING" }.count,
+            filesWithErrors: registry.entries.values.filter { $0.latest.hasErrors }.count)
     }
 }

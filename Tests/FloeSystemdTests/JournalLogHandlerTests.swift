@@ -135,3 +135,12 @@ final class LineCollector: @unchecked Sendable {
 
     var all: [String] { lock.withLock { lines } }
 }
+
+@Suite struct JournalSocketTransportTests {
+    @Test func journaldsOwnSocketGoesThroughLibsystemdAndOthersDoNot() throws {
+        #expect(JournalSocket().usesLibsystemd)
+        #expect(JournalSocket(path: JournalSocket.defaultPath).usesLibsystemd)
+        let receiver = try DatagramReceiver()
+        #expect(!JournalSocket(path: receiver.address).usesLibsystemd)
+    }
+}
