@@ -113,6 +113,8 @@ struct StageService: Service {
 
     func run() async throws {
         let reloads = PendingReloads()
+        // STATUS= follows READY=1: before the first scan floed knows nothing worth a status.
+        let (readiness, becameReady) = AsyncStream.makeStream(of: Void.self)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -131,6 +133,7 @@ struct StageService: Service {
                     }
                 }
                 group.addTask {
+                    for await _ in readiness.cancelOnGracefulShutdown() { break }
                     var sent: String?
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         let (line, generation) = await reconciler.statusSnapshot()
@@ -139,6 +142,7 @@ struct StageService: Service {
                             sent = line
                         }
                         try? await Task.sleep(for: Self.statusInterval)
+                        guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
                         await reconciler.waitForChange(after: generation, timeout: .seconds(2))
                     }
                 }
@@ -148,7 +152,8 @@ struct StageService: Service {
                         await reconciler.enforceLogLimits()
                     }
                 }
-                await handleStageEvents(reloads: reloads)
+                await handleStageEvents(reloads: reloads, becameReady: becameReady)
+                becameReady.finish()
                 watcher.finish()
                 await reconciler.shutdown()
                 group.cancelAll()
@@ -159,7 +164,7 @@ struct StageService: Service {
     }
 
     /// Hands the watcher's events to the reconciler until shutdown.
-    func handleStageEvents(reloads: PendingReloads) async {
+    func handleStageEvents(reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation) async {
         var ready = false
         for await event in watcher.events().cancelOnGracefulShutdown() {
             switch event {
@@ -170,6 +175,7 @@ struct StageService: Service {
                 if !ready {
                     ready = true
                     try? notifier.ready()
+                    becameReady.yield()
                     logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
                 } else if snapshot.reason == .requested || snapshot.reason == .directoryRestored, reloads.finish() {
                     try? notifier.ready()

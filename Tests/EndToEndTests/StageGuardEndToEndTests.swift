@@ -26,7 +26,7 @@ struct StageGuardEndToEndTests {
             return out.stdout.contains("OPEN_DOOR") && out.stdout.contains("writable by every user")
         }
         let json = try await floe.ctl("services", "--json").stdout
-        #expect(json.contains("chmod o-w"), "\(json)")
+        #expect(json.contains("chmod go-w \(floe.stage)/open_door.yaml"), "\(json)")
         #expect(pids(matching: "\(floe.root)/idle.py").isEmpty)
 
         chmod("\(floe.stage)/open_door.yaml", 0o644)

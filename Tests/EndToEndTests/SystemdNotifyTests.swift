@@ -41,7 +41,8 @@ struct SystemdNotifyTests {
             $0.notifyFields["STATUS"] == "no services"
         }
         let before = listener.messages
-        #expect(!before[..<ready].contains { $0.notifyFields["STOPPING"] != nil || $0.notifyFields["RELOADING"] != nil })
+        #expect(
+            !before[..<ready].contains { $0.notifyFields["STOPPING"] != nil || $0.notifyFields["RELOADING"] != nil })
 
         // A service dropped in changes STATUS=.
         try floe.drop("idler.yaml", Self.service(root: floe.root))

@@ -11,7 +11,8 @@ import Testing
 
     @Test func rootEnforcesEveryRule() {
         let trust = StageTrust(stageGuard: StageGuard(daemonUserID: 0, daemonUserName: "root"), isRoot: true)
-        #expect(trust.enforced([groupWritable, worldWritable, foreignOwner]) == [groupWritable, worldWritable, foreignOwner])
+        let all = [groupWritable, worldWritable, foreignOwner]
+        #expect(trust.enforced(all) == all)
     }
 
     @Test func anOrdinaryUserAcceptsGroupWritableButNotWorldWritableOrForeign() {
