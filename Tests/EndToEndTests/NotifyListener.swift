@@ -49,7 +49,9 @@ final class NotifyListener: Sendable {
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let count = buffer.withUnsafeMutableBytes {
+                recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+            }
             guard count > 0 else { return }
             let text = String(decoding: buffer[..<count], as: UTF8.self)
             received.withLock { $0.append(text) }
