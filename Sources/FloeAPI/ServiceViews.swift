@@ -281,7 +281,8 @@ public struct EventRecord: Sendable, Hashable, Codable {
     public var reason: String
     public var message: String
 
-    public init(time: String, object: String, instanceId: String?, container: String?, reason: String, message: String) {
+    public init(time: String, object: String, instanceId: String?, container: String?, reason: String, message: String)
+    {
         self.time = time
         self.object = object
         self.instanceId = instanceId

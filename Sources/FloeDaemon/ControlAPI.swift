@@ -36,7 +36,9 @@ enum ControlAPI {
         router.get("/v1/events") { request, _ in
             let object = request.uri.queryParameters.get("object")
             let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 1000
-            return try await answer { () throws(QueryError) in try await reconciler.eventList(object: object, limit: limit) }
+            return try await answer { () throws(QueryError) in
+                try await reconciler.eventList(object: object, limit: limit)
+            }
         }
         router.post("/v1/rescan") { _, _ in
             rescan()

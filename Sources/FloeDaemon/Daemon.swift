@@ -1,3 +1,4 @@
+import FloeAPI
 import FloeRuntime
 import FloeSpec
 import FloeSystemd
@@ -63,19 +64,7 @@ public enum Daemon {
     /// A socket file left by a floed that died is removed; one that answers means floed already runs.
     static func removeStaleSocket(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (i, byte) in path.utf8.prefix(buffer.count - 1).enumerated() { buffer[i] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        if connected == 0 { throw DaemonError.alreadyRunning(path) }
+        if UnixSocketCheck.connectProblem(path) == nil { throw DaemonError.alreadyRunning(path) }
         unlink(path)
     }
 }

@@ -65,7 +65,8 @@ extension Reconciler {
         guard let before = world.instances[probe.key]?.containers.first(where: { $0.name == probe.container }),
             before.phase == .running
         else { return }
-        world.probeAnswered(probe.key, probe.container, liveness: probe.liveness, success: success, threshold: threshold)
+        world.probeAnswered(
+            probe.key, probe.container, liveness: probe.liveness, success: success, threshold: threshold)
         guard let after = world.instances[probe.key]?.containers.first(where: { $0.name == probe.container }) else {
             return
         }
@@ -84,7 +85,9 @@ extension Reconciler {
         } else if !success, after.readinessFailures == threshold || after.livenessFailures == threshold,
             case .failure(let why) = result
         {
-            record(probe.key.object, probe.key.id, probe.container, "probe-failed", "\(kind) probe: \(why)", level: .warning)
+            record(
+                probe.key.object, probe.key.id, probe.container, "probe-failed", "\(kind) probe: \(why)",
+                level: .warning)
             changed()
         }
     }

@@ -79,7 +79,8 @@ public actor Reconciler {
         }
         world = saved
         for (key, container, handle) in stale {
-            record(key.object, key.id, container, "stale", "stopping process \(handle.pid) left by a previous floed run")
+            record(
+                key.object, key.id, container, "stale", "stopping process \(handle.pid) left by a previous floed run")
         }
         let runtime = self.runtime
         await withTaskGroup(of: Void.self) { group in
@@ -87,7 +88,9 @@ public actor Reconciler {
                 group.addTask { await runtime.stop(handle, grace: .seconds(30)) }
             }
         }
-        record(nil, nil, nil, "restored", "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs")
+        record(
+            nil, nil, nil, "restored",
+            "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs")
     }
 
     // MARK: Stage events

@@ -2,35 +2,33 @@ import FloeCore
 import Foundation
 import Logging
 
-/// Keeps the world (instance records, restart counts, job history) in the state directory, so
-/// that floed continues from it after a restart. Writes are crash-safe (temp file, fsync, rename).
+/// Keeps the world (instance records, restart counts, job history) in the state directory
+/// (`<state>/reconciler/world.json`, written crash-safe by ``StateDirectory``), so that floed
+/// continues from it after a restart.
 struct WorldStore: Sendable {
-    let path: String
+    let directory: StateDirectory
+    static let key = StateKey(folder: "reconciler", name: "world")
 
     init(stateDirectory: String) throws {
-        try FileManager.default.createDirectory(
-            atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        path = "\(stateDirectory)/world.json"
+        directory = try StateDirectory(root: stateDirectory)
     }
 
+    /// The saved world; nil when there is none, or when it was unreadable (then it is moved aside
+    /// and the error logged: floed starts afresh rather than not at all).
     func load(logger: Logger) -> World? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
-            return try JSONDecoder().decode(World.self, from: data)
+            return try directory.load(World.self, key: Self.key)
         } catch {
-            let aside = "\(path).corrupt-\(Int(Date().timeIntervalSince1970))"
-            try? FileManager.default.moveItem(atPath: path, toPath: aside)
-            logger.error("state file \(path) is unreadable (\(error)); moved aside to \(aside), starting afresh")
+            logger.error("state: \(error); starting with no instance records")
             return nil
         }
     }
 
     func save(_ world: World, logger: Logger) {
         do {
-            let data = try JSONEncoder().encode(world)
-            try AtomicFile.write(Array(data), to: path)
+            try directory.save(world, as: Self.key)
         } catch {
-            logger.error("could not save state to \(path): \(error)")
+            logger.error("could not save state: \(error)")
         }
     }
 }

@@ -25,7 +25,8 @@ public struct ObjectName: Sendable, Hashable, Codable, Comparable, CustomStringC
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let name = ObjectName(raw) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an identifier: \(raw)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not an identifier: \(raw)"))
         }
         self = name
     }

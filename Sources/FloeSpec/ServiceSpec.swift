@@ -190,7 +190,9 @@ public struct CORSSettings: Sendable, Hashable, Codable {
     public var allowMethods: [String]
     public var allowHeaders: [String]
     public var exposeHeaders: [String]
-    public init(allowOrigin: [String], allowMethods: [String] = [], allowHeaders: [String] = [], exposeHeaders: [String] = []) {
+    public init(
+        allowOrigin: [String], allowMethods: [String] = [], allowHeaders: [String] = [], exposeHeaders: [String] = []
+    ) {
         self.allowOrigin = allowOrigin
         self.allowMethods = allowMethods
         self.allowHeaders = allowHeaders
@@ -213,7 +215,8 @@ public struct VolumeSpec: Sendable, Hashable, Codable {
     public var gid: Int?
 
     public init(
-        name: String, source: Source, stageName: String? = nil, sizeBytes: Int64? = nil, uid: Int? = nil, gid: Int? = nil
+        name: String, source: Source, stageName: String? = nil, sizeBytes: Int64? = nil, uid: Int? = nil,
+        gid: Int? = nil
     ) {
         self.name = name
         self.source = source

@@ -9,9 +9,14 @@ public enum StageChecker {
     /// Cross-file checks over a whole stage (pools exist, instances fit a node of their pool,
     /// functions name existing services and HTTP endpoints, images exist or commands are given).
     /// Returns the diagnostics to add, each naming the file it belongs to.
-    public static func check(_ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec)
-        -> [Diagnostic]
-    {
+    ///
+    /// `defaultPoolIsKnown` is false where the default pool is a guess (`floectl validate`, which does
+    /// not know floed's configuration): an instance too big for the guessed default pool is then a
+    /// warning, since floed's default pool may be larger.
+    public static func check(
+        _ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
+        defaultPoolIsKnown: Bool = true
+    ) -> [Diagnostic] {
         var pools: [ObjectName: ComputePoolSpec] = [:]
         var services: [ObjectName: ServiceSpec] = [:]
         var images: Set<String> = []
@@ -36,23 +41,33 @@ public enum StageChecker {
             func warn(_ key: String, _ message: String) {
                 add(.warning, key, message)
             }
+            func guessed(_ key: String, _ message: String) {
+                add(
+                    .warning, key,
+                    message
+                        + " (this check assumes \(defaultPool) is \(defaultPoolSpec.maxNodes) \(defaultPoolSpec.instanceFamily.name) node(s); floed's default pool may differ: name a computePool to be sure)"
+                )
+            }
             func add(_ severity: Diagnostic.Severity, _ key: String, _ message: String) {
                 let position = file.positions[key] ?? .start
                 diagnostics.append(
-                    Diagnostic(severity, file: file.path, line: position.line, column: position.column, message: message))
+                    Diagnostic(
+                        severity, file: file.path, line: position.line, column: position.column, message: message))
             }
             switch object {
             case .service(let header, let spec):
                 checkPool(
                     header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
                     defaultPool: defaultPool,
-                    defaultPoolSpec: defaultPoolSpec, report: report)
+                    defaultPoolSpec: defaultPoolSpec, report: report,
+                    fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
                 checkImages(spec, images: images, report: warn)
             case .job(let header, let spec):
                 checkPool(
                     header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
                     defaultPool: defaultPool,
-                    defaultPoolSpec: defaultPoolSpec, report: report)
+                    defaultPoolSpec: defaultPoolSpec, report: report,
+                    fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
                 checkImages(spec, images: images, report: warn)
             case .function(let function):
                 if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
@@ -93,7 +108,7 @@ public enum StageChecker {
     private static func checkPool(
         _ poolName: ObjectName?, spec: ServiceSpec, what: String, pools: [ObjectName: ComputePoolSpec],
         broken: Set<ObjectName>, defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
-        report: (String, String) -> Void
+        report: (String, String) -> Void, fit: (String, String) -> Void
     ) {
         let name = poolName ?? defaultPool
         if SpecTemplate.isUnresolved(name.value.lowercased()) { return }
@@ -130,7 +145,7 @@ public enum StageChecker {
                 "requests \(gpus) GPU but a \(family.name) node has \(family.gpus) (\(gpus - family.gpus) over)")
         }
         if !problems.isEmpty {
-            report(
+            fit(
                 poolName == nil ? "spec" : "computePool",
                 "\(what) \(problems.joined(separator: " and ")); one instance must fit on one node: use a larger instance family or lower the request"
             )

@@ -141,7 +141,8 @@ public struct ImageSpec: Sendable, Hashable, Codable {
     public var cmd: [String]
     public var env: [EnvVar]
 
-    public init(reference: String, directory: String, entrypoint: [String] = [], cmd: [String] = [], env: [EnvVar] = []) {
+    public init(reference: String, directory: String, entrypoint: [String] = [], cmd: [String] = [], env: [EnvVar] = [])
+    {
         self.reference = reference
         self.directory = directory
         self.entrypoint = entrypoint

@@ -7,21 +7,22 @@ public enum StageReader {
     public static func read(
         directory: String, options: SpecReaderOptions = SpecReaderOptions(),
         defaultPool: ObjectName = StageChecker.defaultPool,
-        defaultPoolSpec: ComputePoolSpec = StageChecker.defaultPoolSpec
+        defaultPoolSpec: ComputePoolSpec = StageChecker.defaultPoolSpec, defaultPoolIsKnown: Bool = true
     ) -> [StageFile] {
         guard case .success(let names) = FileSystem.list(directory) else { return [] }
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         let files = names.filter(StageFileFilter.isStageFile).sorted().map { name in
             SpecReader.read(path: base + "/" + name, options: options)
         }
-        return checked(files, defaultPool: defaultPool, defaultPoolSpec: defaultPoolSpec)
+        return checked(
+            files, defaultPool: defaultPool, defaultPoolSpec: defaultPoolSpec, defaultPoolIsKnown: defaultPoolIsKnown)
     }
 
     /// `files` with ``StageChecker``'s diagnostics merged in (and each file's diagnostics sorted).
     /// Two files naming the same object (`a.yaml` and `A.yml`) are an error in the second.
     public static func checked(
         _ files: [StageFile], defaultPool: ObjectName = StageChecker.defaultPool,
-        defaultPoolSpec: ComputePoolSpec = StageChecker.defaultPoolSpec
+        defaultPoolSpec: ComputePoolSpec = StageChecker.defaultPoolSpec, defaultPoolIsKnown: Bool = true
     ) -> [StageFile] {
         var files = files
         var seen: [ObjectName: String] = [:]
@@ -40,7 +41,8 @@ public enum StageReader {
                 seen[name] = files[index].path
             }
         }
-        let extra = StageChecker.check(files, defaultPool: defaultPool, defaultPoolSpec: defaultPoolSpec)
+        let extra = StageChecker.check(
+            files, defaultPool: defaultPool, defaultPoolSpec: defaultPoolSpec, defaultPoolIsKnown: defaultPoolIsKnown)
         for index in files.indices {
             files[index].diagnostics += extra.filter { $0.file == files[index].path }
             files[index].diagnostics.sort()

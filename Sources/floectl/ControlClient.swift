@@ -13,7 +13,9 @@ struct ControlClient {
         var description: String
     }
 
-    func get(_ path: String, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: [UInt8], headers: [String: String]) {
+    func get(_ path: String, timeout: Duration = .seconds(30)) async throws -> (
+        status: Int, body: [UInt8], headers: [String: String]
+    ) {
         try await send(.GET, path, timeout: timeout)
     }
 
@@ -24,7 +26,7 @@ struct ControlClient {
             throw Failure(description: "bad socket path \(socketPath)")
         }
         // AsyncHTTPClient retries failed connections until the deadline; say at once when nobody listens.
-        if let problem = Self.connectProblem(socketPath) {
+        if let problem = UnixSocketCheck.connectProblem(socketPath) {
             throw Failure(
                 description:
                     "floed is not running or not reachable on \(socketPath) (\(problem)); start it (`floed` or `systemctl start floed`), or point floectl at it with --socket or FLOE_SOCKET"
@@ -52,36 +54,17 @@ struct ControlClient {
     func decode<T: Decodable>(_ type: T.Type, _ path: String, timeout: Duration = .seconds(30)) async throws -> T {
         let (status, body, _) = try await get(path, timeout: timeout)
         guard status == 200 else {
-            let message = (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error ?? String(decoding: body, as: UTF8.self)
+            let message =
+                (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error
+                ?? String(decoding: body, as: UTF8.self)
             throw Failure(description: message)
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
         } catch {
-            throw Failure(description: "floed sent an answer floectl cannot read (\(error)); are both the same version?")
+            throw Failure(
+                description: "floed sent an answer floectl cannot read (\(error)); are both the same version?")
         }
-    }
-}
-
-extension ControlClient {
-    /// Why a connection to the socket fails right now, or nil when something accepts it.
-    static func connectProblem(_ path: String) -> String? {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity else { return "socket path longer than \(capacity - 1) bytes" }
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (i, byte) in path.utf8.enumerated() { buffer[i] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        return result == 0 ? nil : String(cString: strerror(errno))
     }
 }
 
@@ -98,4 +81,5 @@ func queryValue(_ value: String) -> String {
 }
 
 /// Unreserved URL characters plus `$` (SPCS identifiers may contain it).
-private let queryAllowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$")
+private let queryAllowed = CharacterSet(
+    charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$")

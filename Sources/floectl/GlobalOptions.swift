@@ -4,7 +4,10 @@ import Foundation
 
 /// Options every command that talks to floed takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "floed's control socket (default: $FLOE_SOCKET, else /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock for others).")
+    @Option(
+        help:
+            "floed's control socket (default: $FLOE_SOCKET, else /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock for others)."
+    )
     var socket: String?
 
     @Flag(help: "Print JSON instead of a table.")

@@ -89,7 +89,8 @@ struct ExecuteJob: AsyncParsableCommand {
             while !finished && Date() < deadline {
                 for target in ["DONE", "FAILED"] {
                     let answer = try await global.client.decode(
-                        Answer.self, "/v1/services/\(jobName.value)/wait?for=\(target)&timeout=0.5", timeout: .seconds(30))
+                        Answer.self, "/v1/services/\(jobName.value)/wait?for=\(target)&timeout=0.5",
+                        timeout: .seconds(30))
                     if answer.reached { finished = true }
                 }
             }

@@ -27,7 +27,7 @@ struct StageWriter {
             .map { SpecReader.read(path: "\(stage)/\($0)") }
         let cross = StageChecker.check(
             read + others, defaultPool: ObjectName("DEFAULT_POOL")!,
-            defaultPoolSpec: ComputePoolSpec(instanceFamily: InstanceFamily.named("CPU_X64_S")!))
+            defaultPoolSpec: ComputePoolSpec(instanceFamily: InstanceFamily.named("CPU_X64_S")!), defaultPoolIsKnown: false)
         let mine = Set(files)
         let diagnostics = (read.flatMap(\.diagnostics) + cross.filter { mine.contains($0.file) }).sorted()
         for d in diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }
@@ -44,7 +44,9 @@ struct StageWriter {
     func write(name: String, content: [UInt8]) throws {
         let target = "\(stage)/\(name)"
         let temp = "\(stage)/.\(name).floectl-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(content), attributes: [.posixPermissions: 0o644])
+        guard
+            FileManager.default.createFile(
+                atPath: temp, contents: Data(content), attributes: [.posixPermissions: 0o644])
         else {
             throw Failure(description: "cannot write into the stage \(stage): \(String(cString: strerror(errno)))")
         }

@@ -47,7 +47,10 @@ func listServices(global: GlobalOptions, jobs: Bool) async throws {
     let rows = try await global.client.decode([ServiceRow].self, jobs ? "/v1/jobs" : "/v1/services")
     if global.json { return try printJSON(rows) }
     var table = Table(
-        ["name", "status", "compute_pool", "current_instances", "target_instances", "ready", "updated_on", "file_error"])
+        [
+            "name", "status", "compute_pool", "current_instances", "target_instances", "ready", "updated_on",
+            "file_error",
+        ])
     for r in rows {
         table.add([
             r.name, r.status, r.computePool, String(r.currentInstances), String(r.targetInstances),
@@ -84,7 +87,9 @@ struct Describe: AsyncParsableCommand {
                 for line in d.diagnostics { write("  \(line)\n") }
             }
             write("\nspec:\n")
-            write(d.spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }.joined(separator: "\n"))
+            write(
+                d.spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  \($0)" }.joined(
+                    separator: "\n"))
             write("\n")
         }
     }
@@ -98,7 +103,8 @@ struct Containers: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            let rows = try await global.client.decode([ContainerRow].self, "/v1/services/\(queryValue(name))/containers")
+            let rows = try await global.client.decode(
+                [ContainerRow].self, "/v1/services/\(queryValue(name))/containers")
             if global.json { return try printJSON(rows) }
             var table = Table([
                 "instance_id", "container_name", "status", "message", "restart_count", "start_time", "last_exit_code",
@@ -125,7 +131,9 @@ struct Instances: AsyncParsableCommand {
         try await reportingFailures {
             let rows = try await global.client.decode([InstanceRow].self, "/v1/services/\(queryValue(name))/instances")
             if global.json { return try printJSON(rows) }
-            var table = Table(["instance_id", "status", "spec_digest", "creation_time", "start_time", "ip_address", "node"])
+            var table = Table([
+                "instance_id", "status", "spec_digest", "creation_time", "start_time", "ip_address", "node",
+            ])
             for r in rows {
                 table.add([
                     r.instanceId, r.status, String(r.specDigest.prefix(16)), r.creationTime, r.startTime ?? "",
@@ -147,7 +155,8 @@ struct Pools: AsyncParsableCommand {
             let rows = try await global.client.decode([PoolRow].self, "/v1/pools")
             if global.json { return try printJSON(rows) }
             var table = Table([
-                "name", "state", "min_nodes", "max_nodes", "instance_family", "num_services", "num_jobs", "active_nodes",
+                "name", "state", "min_nodes", "max_nodes", "instance_family", "num_services", "num_jobs",
+                "active_nodes",
                 "idle_nodes",
             ])
             for r in rows {
@@ -209,7 +218,9 @@ struct Wait: AsyncParsableCommand {
             if answer.reached {
                 write("\(name.uppercased()) is \(target.uppercased())\n")
             } else {
-                throw fail("\(name.uppercased()) did not reach \(target.uppercased()) within \(timeout) s; it is \(answer.status)")
+                throw fail(
+                    "\(name.uppercased()) did not reach \(target.uppercased()) within \(timeout) s; it is \(answer.status)"
+                )
             }
         }
     }

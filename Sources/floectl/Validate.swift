@@ -39,14 +39,14 @@ struct Validate: AsyncParsableCommand {
                     unreadable.append((path, "permission denied"))
                     continue
                 }
-                files += StageReader.read(directory: path, options: options)
+                files += StageReader.read(directory: path, options: options, defaultPoolIsKnown: false)
             } else if !FileManager.default.isReadableFile(atPath: path) {
                 unreadable.append((path, "permission denied"))
             } else {
                 loose.append(SpecReader.read(path: path, options: options))
             }
         }
-        files += StageReader.checked(loose)
+        files += StageReader.checked(loose, defaultPoolIsKnown: false)
 
         let diagnostics = files.flatMap(\.diagnostics).sorted()
         let errors = diagnostics.count { $0.severity == .error }

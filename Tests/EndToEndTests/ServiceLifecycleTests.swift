@@ -135,7 +135,8 @@ struct ServiceLifecycleTests {
         let floe = try await makeHarness()
         defer { Task { await floe.tearDown() } }
         let port = Self.freePort()
-        try floe.drop("probed.yaml", Self.service(root: floe.root, port: port, instances: 1, greeting: "good", probe: true))
+        try floe.drop(
+            "probed.yaml", Self.service(root: floe.root, port: port, instances: 1, greeting: "good", probe: true))
         #expect(try await floe.ctl("wait", "probed", "--timeout", "60").code == 0)
         let pid = try #require(serverPID(floe, instance: 0))
         // A typo: readinesProbe. The old version keeps running; the error shows.
@@ -154,7 +155,8 @@ struct ServiceLifecycleTests {
         let body = try await floe.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/"])
         #expect(body.stdout == "good\n")
         // Fixing the file upgrades to the new version.
-        try floe.drop("probed.yaml", Self.service(root: floe.root, port: port, instances: 1, greeting: "fixed", probe: true))
+        try floe.drop(
+            "probed.yaml", Self.service(root: floe.root, port: port, instances: 1, greeting: "fixed", probe: true))
         try await floe.eventually("the fixed version runs") {
             try await floe.run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/"]).stdout == "fixed\n"
         }
@@ -180,7 +182,10 @@ struct ServiceLifecycleTests {
         #expect(waited.code == 0, "\(waited.stderr)")
         let rows = try await floe.status("count_job")
         #expect(rows.count == 2)
-        #expect(rows.allSatisfy { $0["status"] as? String == "DONE" && $0["message"] as? String == "Completed successfully" })
+        #expect(
+            rows.allSatisfy {
+                $0["status"] as? String == "DONE" && $0["message"] as? String == "Completed successfully"
+            })
         let logs = try await floe.ctl("logs", "count_job", "--instance", "1")
         #expect(logs.stdout == "replica 1 of 2\n")
         let jobs = try await floe.ctl("jobs")

@@ -36,6 +36,16 @@ struct StageCheckerTests {
         expectDiagnostic(check(image, pool, memory)[2], line: 2, column: 16, "8 GiB of memory", "6 GiB (2 GiB over)")
     }
 
+    @Test func tooBigForAGuessedDefaultPoolIsAWarning() {
+        let gpu = read(minimalService + "\n    resources:\n      requests: {nvidia.com/gpu: 1}\n      limits: {nvidia.com/gpu: 1}")
+        // floed knows its default pool: an error.
+        expectDiagnostic(check(image, gpu)[1], line: 2, column: 3, "requests 1 GPU but a CPU_X64_S node has 0")
+        // floectl validate guesses it: a warning that says so.
+        let guessed = StageReader.checked([image, gpu], defaultPoolIsKnown: false)
+        expectDiagnostic(guessed[1], .warning, line: 2, column: 3, "requests 1 GPU", "floed's default pool may differ")
+        #expect(!guessed[1].hasErrors)
+    }
+
     @Test func defaultRequestsAddUp() {
         // Three containers with the default 0.5 cpu request need 1.5 vCPU: over one XS node.
         var yaml = "service:\n  computePool: small_pool\nspec:\n  containers:\n"
