@@ -40,7 +40,9 @@ final class FloeHarness: @unchecked Sendable {
         let process = try launchDaemon(environment: extra)
         daemon = process
         for _ in 0..<300 {
-            if FileManager.default.fileExists(atPath: socket), (try? await ctl("services")).map({ $0.code == 0 }) == true {
+            if FileManager.default.fileExists(atPath: socket),
+                (try? await ctl("services")).map({ $0.code == 0 }) == true
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(50))
