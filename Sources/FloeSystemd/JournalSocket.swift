@@ -53,6 +53,11 @@ public final class JournalSocket: Sendable {
     /// Sends one record. Throws when journald (or whatever listens at ``path``) cannot be reached.
     public func send(_ entry: JournalEntry) throws(JournalSocketError) {
         if usesLibsystemd {
+            // libsystemd drops records silently when journald is not there (ENOENT); floed falls back
+            // to stderr instead, so it checks first.
+            guard access(path, F_OK) == 0 else {
+                throw JournalSocketError(path: path, detail: String(cString: strerror(errno)))
+            }
             let result = Self.sendThroughLibsystemd(entry)
             if result < 0 {
                 throw JournalSocketError(path: path, detail: String(cString: strerror(-result)))
