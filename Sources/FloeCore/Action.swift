@@ -37,6 +37,15 @@ public enum Action: Sendable, Hashable {
     case forgetJob(ObjectName)
     /// A service's rolling upgrade is stuck (or unstuck when the message is nil).
     case setUpgradeBlocked(ObjectName, String?)
+    /// A pool without work for AUTO_SUSPEND_SECS (or created with INITIALLY_SUSPENDED) suspends:
+    /// its nodes are removed and it gets none until it resumes.
+    case suspendPool(ObjectName, PoolSuspension)
+    /// A suspended pool resumes: it gets MIN_NODES nodes again.
+    case resumePool(ObjectName, PoolResumption)
+    /// A pool is idle from `since` on (nil: work is placed on it again).
+    case setPoolIdle(ObjectName, since: Date?)
+    /// A removed pool with no nodes left: drop what floe remembers of it.
+    case forgetPool(ObjectName)
 }
 
 /// What the planner returns: actions, and when it wants to be asked again at the latest.

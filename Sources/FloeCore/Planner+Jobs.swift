@@ -5,7 +5,7 @@ extension PlanningPass {
     /// Jobs: REPLICAS instances run their containers to completion; DONE when all exit 0, FAILED
     /// otherwise (after `retries` more attempts). A changed file runs the job again.
     mutating func planJob(_ job: DesiredJob) {
-        let instances = world.instances(of: job.name)
+        let instances = instancesOf(job.name)
         guard let run = world.jobRuns[job.name], run.digest == job.digest else {
             // A new run: stop what still runs of the old one first.
             let running = instances.filter { !$0.isQuiet }
@@ -21,7 +21,7 @@ extension PlanningPass {
         placeReplicas(job)
         var finished = 0
         var anyFailed = false
-        for instance in world.instances(of: job.name) where !instance.terminating {
+        for instance in instancesOf(job.name) where !instance.terminating {
             if instance.failed && instance.attempt <= job.header.retries {
                 // The retry is placed like any instance (its old room may be taken by now). Without
                 // room the failed replica stays as it is, keeping its attempt count, until room frees.

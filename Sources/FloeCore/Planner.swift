@@ -31,17 +31,31 @@ struct PlanningPass {
     let planner: Planner
     var actions: [Action] = []
     var wakeAt: Date?
+    var index: PlanningIndex
 
     init(desired: DesiredState, world: World, now: Date, planner: Planner) {
         self.desired = desired
         self.world = world
         self.now = now
         self.planner = planner
+        self.index = PlanningIndex(world)
     }
 
     mutating func emit(_ action: Action) {
         actions.append(action)
+        let touched = index.keys(touchedBy: action)
+        for key in touched {
+            if let old = world.instances[key] { index.remove(old) }
+        }
         world.apply(action, desired: desired, now: now)
+        for key in touched {
+            if let new = world.instances[key] { index.add(new) }
+        }
+    }
+
+    /// The instances of one object, by id (from the index: no scan of the whole world).
+    func instancesOf(_ name: ObjectName) -> [InstanceState] {
+        (index.byObject[name] ?? []).sorted().compactMap { world.instances[InstanceKey(name, $0)] }
     }
 
     mutating func wake(at date: Date) {
@@ -63,6 +77,7 @@ struct PlanningPass {
     static let maximumRounds = 8
 
     mutating func runRound() {
+        planPools()
         ensureMinimumNodes()
         for name in desired.services.keys.sorted() {
             planService(desired.services[name]!)
@@ -81,7 +96,7 @@ struct PlanningPass {
     mutating func planService(_ service: DesiredService) {
         let n = service.header.minInstances
         // Scale down: highest ids first (all at once: nothing waits on them).
-        for instance in world.instances(of: service.name).reversed()
+        for instance in instancesOf(service.name).reversed()
         where instance.key.id >= n && !instance.terminating {
             emit(.stopInstance(instance.key, .scaledDown))
         }
@@ -92,14 +107,14 @@ struct PlanningPass {
             if let existing = world.instances[key], existing.node != nil || existing.terminating { continue }
             placeInstance(key, digest: service.digest, spec: service.spec, pool: service.pool, attempt: 1)
         }
-        for instance in world.instances(of: service.name) where !instance.terminating && instance.node != nil {
+        for instance in instancesOf(service.name) where !instance.terminating && instance.node != nil {
             planContainers(instance, restartable: true)
         }
     }
 
     mutating func planUpgrade(_ service: DesiredService) {
         let n = service.header.minInstances
-        let all = world.instances(of: service.name)
+        let all = instancesOf(service.name)
         let live = all.filter { !$0.terminating && $0.key.id < n && $0.node != nil }
         let outdated = live.filter { $0.digest != service.digest }
         guard !outdated.isEmpty else {
@@ -181,6 +196,7 @@ struct PlanningPass {
                 message: "Compute pool \(pool) does not exist; add \(pool.value.lowercased()).yaml to the stage")
         }
         if let conflict = portConflict(for: key, spec: spec) { return .none(message: conflict) }
+        if isSuspended(pool) { return .none(message: suspendedMessage(pool, poolSpec)) }
         let request = spec.instanceRequest
         let family = poolSpec.instanceFamily
         let nodes = world.nodes[pool] ?? []
@@ -200,6 +216,12 @@ struct PlanningPass {
         _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int,
         recordFailure: Bool = true
     ) -> Bool {
+        // AUTO_RESUME: work for a suspended pool resumes it (unless the instance waits for a port anyway).
+        if isSuspended(pool), let poolSpec = desired.pools[pool], poolSpec.autoResume,
+            portConflict(for: key, spec: spec) == nil
+        {
+            resumePool(pool, .work)
+        }
         switch placement(for: key, spec: spec, pool: pool) {
         case .existing(let node):
             emit(.place(key, digest: digest, node: node, attempt: attempt))
@@ -224,13 +246,7 @@ struct PlanningPass {
 
     func fits(_ request: ResourceAmounts, on node: NodeRef?, family: InstanceFamily) -> Bool {
         var used = ResourceAmounts(milliCPU: 0, memoryBytes: 0, gpus: 0)
-        if let node {
-            for instance in world.instances.values where instance.node == node && holdsResources(instance) {
-                used.milliCPU! += instance.request.milliCPU ?? 0
-                used.memoryBytes! += instance.request.memoryBytes ?? 0
-                used.gpus! += instance.request.gpus ?? 0
-            }
-        }
+        if let node, let known = index.usage[node] { used = known }
         return used.milliCPU! + (request.milliCPU ?? 0) <= family.milliCPU
             && used.memoryBytes! + (request.memoryBytes ?? 0) <= family.memoryBytes
             && used.gpus! + (request.gpus ?? 0) <= family.gpus
@@ -238,24 +254,21 @@ struct PlanningPass {
 
     /// Finished job replicas and stopped instances hold no resources or ports.
     func holdsResources(_ instance: InstanceState) -> Bool {
-        guard instance.node != nil else { return false }
-        if instance.isJob && (instance.succeeded || instance.failed) { return false }
-        if instance.terminating && instance.isQuiet { return false }
-        return true
+        PlanningIndex.holdsResources(instance)
     }
 
     /// On the host network two instances cannot listen on one port: the second waits.
     func portConflict(for key: InstanceKey, spec: ServiceSpec) -> String? {
         let wanted = spec.listeningPorts
         guard !wanted.isEmpty else { return nil }
-        for other in world.instances.values.sorted(by: { $0.key < $1.key })
-        where other.key != key && holdsResources(other) {
-            if let port = other.spec.listeningPorts.intersection(wanted).min() {
-                return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) "
-                    + "(instances share the host network)"
-            }
-        }
-        return nil
+        var holders = Set<InstanceKey>()
+        for port in wanted { holders.formUnion(index.portHolders[port] ?? []) }
+        holders.remove(key)
+        guard let first = holders.min(), let other = world.instances[first],
+            let port = other.spec.listeningPorts.intersection(wanted).min()
+        else { return nil }
+        return "Waiting for port \(port), held by \(other.key.object) instance \(other.key.id) "
+            + "(instances share the host network)"
     }
 
     // MARK: Removal and clean-up
@@ -268,7 +281,7 @@ struct PlanningPass {
         for name in names.sorted() where desired.services[name] == nil && desired.jobs[name] == nil {
             if let run = world.jobRuns[name] {
                 if run.result == nil {
-                    for instance in world.instances(of: name) where !instance.terminating && !instance.isQuiet {
+                    for instance in instancesOf(name) where !instance.terminating && !instance.isQuiet {
                         emit(.stopInstance(instance.key, .cancelled))
                     }
                     emit(.finishJobRun(name, .cancelled))
@@ -278,7 +291,7 @@ struct PlanningPass {
                 }
                 continue
             }
-            for instance in world.instances(of: name).reversed() {
+            for instance in instancesOf(name).reversed() {
                 if instance.node == nil && !instance.terminating {
                     emit(.forgetInstance(instance.key))
                 } else if !instance.terminating {
@@ -304,27 +317,26 @@ struct PlanningPass {
         }
     }
 
+    /// Running pools keep MIN_NODES nodes; suspended ones have none.
     mutating func ensureMinimumNodes() {
-        for name in desired.pools.keys.sorted() {
-            let spec = desired.pools[name]!
-            var nodes = world.nodes[name] ?? []
-            while nodes.count < spec.minNodes {
-                let node = NodeRef(pool: name, index: (nodes.max() ?? -1) + 1)
-                emit(.addNode(node))
-                nodes.append(node.index)
-            }
+        for name in desired.pools.keys.sorted() where !isSuspended(name) {
+            addMinimumNodes(name, desired.pools[name]!)
         }
     }
 
-    /// Idle nodes go, highest index first, never below MIN_NODES (all of them once the pool is gone).
+    /// Idle nodes go, highest index first, never below MIN_NODES (all of them once the pool is gone
+    /// or suspended).
     mutating func shrinkIdleNodes() {
         for pool in world.nodes.keys.sorted() {
-            let minimum = desired.pools[pool]?.minNodes ?? 0
+            let minimum = isSuspended(pool) ? 0 : desired.pools[pool]?.minNodes ?? 0
             var nodes = world.nodes[pool] ?? []
+            guard nodes.count > minimum else { continue }
+            let busy = Set(
+                world.instances.values.filter { $0.node?.pool == pool && (holdsResources($0) || !$0.isQuiet) }
+                    .compactMap(\.node))
             for index in nodes.sorted().reversed() where nodes.count > minimum {
                 let node = NodeRef(pool: pool, index: index)
-                let used = world.instances.values.contains { $0.node == node && (holdsResources($0) || !$0.isQuiet) }
-                if !used {
+                if !busy.contains(node) {
                     emit(.removeNode(node))
                     nodes.removeAll { $0 == index }
                 }

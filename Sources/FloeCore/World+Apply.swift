@@ -65,6 +65,18 @@ extension World {
             for key in instances.keys where key.object == name { instances[key] = nil }
         case .setUpgradeBlocked(let name, let message):
             upgradeBlocked[name] = message
+        case .suspendPool(let name, let reason):
+            pools[name, default: PoolActivity()].suspension = reason
+            pools[name]?.suspendedAt = now
+            pools[name]?.idleSince = nil
+        case .resumePool(let name, _):
+            pools[name, default: PoolActivity()].suspension = nil
+            pools[name]?.resumedAt = now
+            pools[name]?.idleSince = nil
+        case .setPoolIdle(let name, let since):
+            pools[name, default: PoolActivity()].idleSince = since
+        case .forgetPool(let name):
+            pools[name] = nil
         }
     }
 

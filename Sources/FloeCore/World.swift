@@ -161,12 +161,30 @@ public struct World: Sendable, Hashable, Codable {
     public var jobRuns: [ObjectName: JobRun]
     /// Services whose rolling upgrade stopped because a new instance never became READY.
     public var upgradeBlocked: [ObjectName: String]
+    /// Suspension and idle time of each pool floe has planned for.
+    public var pools: [ObjectName: PoolActivity]
 
     public init() {
         instances = [:]
         nodes = [:]
         jobRuns = [:]
         upgradeBlocked = [:]
+        pools = [:]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case instances, nodes, jobRuns, upgradeBlocked, pools
+    }
+
+    /// Decodes a saved world; fields added after a world was saved get their empty value, so an
+    /// older `world.json` still loads.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        instances = try container.decodeIfPresent([InstanceKey: InstanceState].self, forKey: .instances) ?? [:]
+        nodes = try container.decodeIfPresent([ObjectName: [Int]].self, forKey: .nodes) ?? [:]
+        jobRuns = try container.decodeIfPresent([ObjectName: JobRun].self, forKey: .jobRuns) ?? [:]
+        upgradeBlocked = try container.decodeIfPresent([ObjectName: String].self, forKey: .upgradeBlocked) ?? [:]
+        pools = try container.decodeIfPresent([ObjectName: PoolActivity].self, forKey: .pools) ?? [:]
     }
 
     /// The instances of one object, by id.

@@ -16,7 +16,8 @@ public struct DaemonSettings: Sendable {
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
         defaultPoolName: ObjectName = ObjectName("DEFAULT_POOL")!,
-        defaultPool: ComputePoolSpec = ComputePoolSpec(instanceFamily: InstanceFamily.named("CPU_X64_S")!),
+        defaultPool: ComputePoolSpec = ComputePoolSpec(
+            instanceFamily: InstanceFamily.named("CPU_X64_S")!, autoSuspendSecs: 0),
         logSizeLimitBytes: Int = 10 << 20, jobRetention: Duration = .seconds(30 * 24 * 3600),
         baseEnvironment: [String: String] = [:]
     ) {

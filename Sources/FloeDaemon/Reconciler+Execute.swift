@@ -45,6 +45,23 @@ extension Reconciler {
             } else {
                 record(name, nil, nil, "upgraded", "rolling upgrade finished")
             }
+        case .suspendPool(let name, let reason):
+            switch reason {
+            case .initially:
+                record(name, nil, nil, "pool-suspended", "pool created suspended (initiallySuspended)")
+            case .idle:
+                let seconds = desired.pools[name]?.autoSuspendSecs ?? 0
+                record(name, nil, nil, "pool-suspended", "pool suspended after \(seconds) s without work; its nodes go")
+            }
+        case .resumePool(let name, let reason):
+            record(name, nil, nil, "pool-resumed", "pool resumed: \(reason.rawValue)")
+        case .setPoolIdle(let name, let since):
+            if since != nil, let seconds = desired.pools[name]?.autoSuspendSecs, seconds > 0 {
+                let message = "nothing runs on pool \(name); it suspends in \(seconds) s unless work is placed on it"
+                record(name, nil, nil, "pool-idle", message)
+            }
+        case .forgetPool:
+            break
         }
     }
 

@@ -23,29 +23,53 @@ public enum QueryError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What the status queries read, built once per change of the world instead of once per row.
+struct QueryView: Sendable {
+    var generation: Int
+    var desired: DesiredState
+    var instances: [ObjectName: [InstanceState]]
+    var entries: [ObjectName: StageEntry]
+}
+
 extension Reconciler {
+    /// The query view for the current generation (rebuilt after every change).
+    func view() -> QueryView {
+        if let cached = queryView, cached.generation == generation { return cached }
+        var instances: [ObjectName: [InstanceState]] = [:]
+        for instance in world.instances.values { instances[instance.key.object, default: []].append(instance) }
+        for name in instances.keys { instances[name]!.sort { $0.key.id < $1.key.id } }
+        var entries: [ObjectName: StageEntry] = [:]
+        for entry in registry.entries.values {
+            if let name = entry.lastGood?.name ?? entry.latest.name { entries[name] = entry }
+        }
+        let built = QueryView(
+            generation: generation, desired: registry.desiredState(complete: stageComplete), instances: instances,
+            entries: entries)
+        queryView = built
+        return built
+    }
+
     func resolve(_ raw: String) throws(QueryError) -> ObjectName {
         guard let name = ObjectName(raw) else { throw .badName(raw) }
         let known =
-            registry.entry(for: name) != nil || world.jobRuns[name] != nil
-            || world.instances.keys.contains { $0.object == name }
+            view().entries[name] != nil || world.jobRuns[name] != nil || view().instances[name] != nil
         guard known else { throw .unknownObject(raw) }
         return name
     }
 
     func isJob(_ name: ObjectName) -> Bool {
-        if case .job = registry.entry(for: name)?.lastGood?.object { return true }
+        if case .job = view().entries[name]?.lastGood?.object { return true }
         return world.jobRuns[name] != nil
     }
 
     func serviceStatus(_ name: ObjectName) -> String {
-        let desired = registry.desiredState(complete: stageComplete)
-        let entry = registry.entry(for: name)
+        let desired = view().desired
+        let entry = view().entries[name]
         let removed = desired.services[name] == nil && desired.jobs[name] == nil
         if entry != nil && entry?.lastGood == nil { return "FAILED" }
         return StatusReport.service(
             name: name, minReady: desired.services[name]?.header.minReadyInstances, isJob: isJob(name),
-            instances: world.instances(of: name), run: world.jobRuns[name], removed: removed)
+            instances: (view().instances[name] ?? []), run: world.jobRuns[name], removed: removed)
     }
 
     /// `SYSTEM$GET_SERVICE_STATUS(name [, timeout])`: with a timeout, waits for a steady state.
@@ -54,7 +78,7 @@ extension Reconciler {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             let seen = generation
-            let rows = StatusReport.rows(name: name, instances: world.instances(of: name))
+            let rows = StatusReport.rows(name: name, instances: (view().instances[name] ?? []))
             guard let deadline, ContinuousClock.now < deadline, !StatusReport.isSteady(rows, isJob: isJob(name)) else {
                 return rows
             }
@@ -70,7 +94,7 @@ extension Reconciler {
         while true {
             let seen = generation
             let status = serviceStatus(name)
-            let rows = StatusReport.rows(name: name, instances: world.instances(of: name))
+            let rows = StatusReport.rows(name: name, instances: (view().instances[name] ?? []))
             let reached: Bool
             switch target {
             case "READY": reached = status == "RUNNING" && !rows.isEmpty && rows.allSatisfy { $0.status == "READY" }
@@ -84,9 +108,9 @@ extension Reconciler {
     }
 
     func row(_ name: ObjectName) -> ServiceRow {
-        let desired = registry.desiredState(complete: stageComplete)
-        let entry = registry.entry(for: name)
-        let instances = world.instances(of: name)
+        let desired = view().desired
+        let entry = view().entries[name]
+        let instances = (view().instances[name] ?? [])
         let service = desired.services[name]
         let job = desired.jobs[name]
         let target = service?.header.minInstances ?? job?.header.replicas ?? 0
@@ -120,9 +144,9 @@ extension Reconciler {
     public func describe(_ raw: String) throws(QueryError) -> ServiceDescription {
         let name = try resolve(raw)
         let r = row(name)
-        let entry = registry.entry(for: name)
-        let digest = world.instances(of: name).first?.digest ?? entry?.lastGood?.digest ?? ""
-        let desired = registry.desiredState(complete: stageComplete)
+        let entry = view().entries[name]
+        let digest = (view().instances[name] ?? []).first?.digest ?? entry?.lastGood?.digest ?? ""
+        let desired = view().desired
         return ServiceDescription(
             name: name.value, status: r.status, computePool: r.computePool, spec: entry?.lastGoodText ?? "",
             dnsName: name.dnsName, currentInstances: r.currentInstances, targetInstances: r.targetInstances,
@@ -130,7 +154,7 @@ extension Reconciler {
             minInstances: r.minInstances, maxInstances: r.maxInstances,
             autoResume: desired.services[name]?.header.autoResume ?? false, createdOn: r.createdOn,
             updatedOn: r.updatedOn, resumedOn: nil, suspendedOn: nil, isJob: r.isJob, specDigest: digest,
-            isUpgrading: world.instances(of: name).contains { $0.digest != (desired.services[name]?.digest ?? $0.digest) },
+            isUpgrading: (view().instances[name] ?? []).contains { $0.digest != (desired.services[name]?.digest ?? $0.digest) },
             file: entry.map { "\(settings.stageDirectory)/\($0.fileName)" } ?? "",
             diagnostics: entry?.latest.diagnostics.map(\.description) ?? [],
             message: world.upgradeBlocked[name])
@@ -141,7 +165,7 @@ extension Reconciler {
         let name = try resolve(raw)
         let serviceStatus = serviceStatus(name)
         var rows: [ContainerRow] = []
-        for instance in world.instances(of: name) {
+        for instance in (view().instances[name] ?? []) {
             for (index, c) in instance.containers.enumerated() {
                 let (status, message) = StatusReport.container(c, of: instance)
                 rows.append(
@@ -161,7 +185,7 @@ extension Reconciler {
     public func instances(_ raw: String) throws(QueryError) -> [InstanceRow] {
         let name = try resolve(raw)
         let serviceStatus = serviceStatus(name)
-        return world.instances(of: name).map { instance in
+        return (view().instances[name] ?? []).map { instance in
             InstanceRow(
                 serviceName: name.value, serviceStatus: serviceStatus, instanceId: String(instance.key.id),
                 status: StatusReport.instance(instance), specDigest: instance.digest,
@@ -173,28 +197,16 @@ extension Reconciler {
 
     /// SHOW COMPUTE POOLS.
     public func pools() -> [PoolRow] {
-        let desired = registry.desiredState(complete: stageComplete)
+        let desired = view().desired
         var rows: [PoolRow] = []
         for (name, spec) in desired.pools.sorted(by: { $0.key < $1.key }) {
-            let nodes = world.nodes[name] ?? []
-            let placed = world.instances.values.filter { $0.node?.pool == name && !($0.isJob && $0.isQuiet) }
-            let busyNodes = Set(placed.compactMap { $0.node?.index })
-            let services = Set(placed.filter { !$0.isJob }.map(\.key.object)).count
-            let jobs = Set(placed.filter(\.isJob).map(\.key.object)).count
-            let state: String
-            if nodes.count < spec.minNodes {
-                state = "STARTING"
-            } else if nodes.count > spec.minNodes && nodes.count > busyNodes.count {
-                state = "RESIZING"
-            } else {
-                state = placed.isEmpty ? "IDLE" : "ACTIVE"
-            }
-            let entry = registry.entry(for: name)
+            let status = StatusReport.pool(name, spec: spec, world: world)
+            let entry = view().entries[name]
             rows.append(
                 PoolRow(
-                    name: name.value, state: state, minNodes: spec.minNodes, maxNodes: spec.maxNodes,
-                    instanceFamily: spec.instanceFamily.name, numServices: services, numJobs: jobs,
-                    activeNodes: busyNodes.count, idleNodes: nodes.count - busyNodes.count,
+                    name: name.value, state: status.state.rawValue, minNodes: spec.minNodes, maxNodes: spec.maxNodes,
+                    instanceFamily: spec.instanceFamily.name, numServices: status.numServices,
+                    numJobs: status.numJobs, activeNodes: status.activeNodes, idleNodes: status.idleNodes,
                     autoSuspendSecs: spec.autoSuspendSecs, autoResume: spec.autoResume,
                     createdOn: entry.map { Timestamp.rfc3339($0.createdOn) } ?? "",
                     fileError: entry?.errors.first.map(\.description)))
@@ -212,7 +224,7 @@ extension Reconciler {
     /// Where a container's log is (and the previous run's), after checking the names.
     public func logPath(_ raw: String, instance: Int?, container: String?, previous: Bool) throws(QueryError) -> String {
         let name = try resolve(raw)
-        let instances = world.instances(of: name)
+        let instances = (view().instances[name] ?? [])
         let id = instance ?? instances.first?.key.id ?? 0
         guard let chosen = instances.first(where: { $0.key.id == id }) else { throw .noSuchInstance(name.value, id) }
         let containerName = container ?? chosen.containers.first?.name ?? ""

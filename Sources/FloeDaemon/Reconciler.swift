@@ -24,6 +24,8 @@ public actor Reconciler {
     var probeTasks: [ProbeKey: Task<Void, Never>] = [:]
     var wakeTask: Task<Void, Never>?
     var saveTask: Task<Void, Never>?
+    /// The status queries' view of the world, rebuilt when `generation` moves.
+    var queryView: QueryView?
     var wakeAt: Date?
     /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
     var pendingExits: [PendingKey: ContainerExit] = [:]

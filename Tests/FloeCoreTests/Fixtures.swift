@@ -13,10 +13,16 @@ enum Fixtures {
         return name
     }
 
-    /// A compute pool of one instance family.
-    static func pool(minNodes: Int = 1, maxNodes: Int? = nil, family: String = "CPU_X64_XS") -> ComputePoolSpec {
+    /// A compute pool of one instance family. It never suspends unless `autoSuspendSecs` says so
+    /// (the tests of other things advance the clock by hours and expect their pool's nodes to stay).
+    static func pool(
+        minNodes: Int = 1, maxNodes: Int? = nil, family: String = "CPU_X64_XS", autoResume: Bool = true,
+        autoSuspendSecs: Int = 0, initiallySuspended: Bool = false
+    ) -> ComputePoolSpec {
         guard let family = InstanceFamily.named(family) else { preconditionFailure("unknown family \(family)") }
-        return ComputePoolSpec(minNodes: minNodes, maxNodes: maxNodes, instanceFamily: family)
+        return ComputePoolSpec(
+            minNodes: minNodes, maxNodes: maxNodes, instanceFamily: family, autoResume: autoResume,
+            autoSuspendSecs: autoSuspendSecs, initiallySuspended: initiallySuspended)
     }
 
     /// One container that runs `/bin/app` (0.5 cpu / 0.5 GiB unless `milliCPU` says otherwise).

@@ -56,9 +56,10 @@ extension FloedConfig {
             socket = stateDir + "/floed.sock"
         }
         let minNodes = settings.minNodes ?? 1
+        // The default pool has no file: it never auto-suspends (AUTO_SUSPEND_SECS 0).
         let pool = ComputePoolSpec(
             minNodes: minNodes, maxNodes: settings.maxNodes ?? max(minNodes, 1),
-            instanceFamily: settings.instanceFamily ?? defaultInstanceFamily(for: host))
+            instanceFamily: settings.instanceFamily ?? defaultInstanceFamily(for: host), autoSuspendSecs: 0)
         return FloedConfig(
             stage: settings.stage ?? stateDir + "/stage",
             stateDir: stateDir,
