@@ -6,19 +6,31 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// floed: watches the stage, reconciles, and serves the control API until SIGTERM/SIGINT.
 public enum Daemon {
     /// Runs the daemon in the foreground. Returns after a graceful shutdown; user instances keep
     /// running (the next floed finds them).
-    public static func run(config: FloedConfig, environment: [String: String], logger: Logger) async throws {
+    /// - Parameters:
+    ///   - environment: floed's environment (paths, and `NOTIFY_SOCKET` when `notifier` is nil).
+    ///   - notifier: how to talk to systemd; `floed` passes ``SystemdNotifier/forThisProcess()``
+    ///     (libsystemd). Nil: a notifier built from `environment`.
+    /// - Throws: ``DaemonError/unsafeStage(_:)`` when others could change the stage directory.
+    public static func run(
+        config: FloedConfig, environment: [String: String], logger: Logger, notifier: SystemdNotifier? = nil
+    ) async throws {
         let settings = DaemonSettings(config: config, environment: environment)
         try prepareDirectories(settings)
-        let notifier = SystemdNotifier(environment: environment)
+        let trust = try StageTrust.forCurrentProcess(allowStageGroup: config.allowStageGroup)
+        let problems = trust.stageProblems(directory: settings.stageDirectory)
+        guard problems.isEmpty else { throw DaemonError.unsafeStage(problems) }
+        let notifier = notifier ?? SystemdNotifier(environment: environment)
         let runtime = ProcessRuntime(logger: logger)
         let prober = HTTPProber()
-        let reconciler = try Reconciler(settings: settings, runtime: runtime, prober: prober, logger: logger)
+        let reconciler = try Reconciler(
+            settings: settings, runtime: runtime, prober: prober, logger: logger, stageTrust: trust)
         await reconciler.start()
         let watcher = StageWatcher(directory: settings.stageDirectory, rescanInterval: settings.rescanInterval)
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
@@ -60,15 +72,24 @@ public enum Daemon {
 /// Why floed cannot start.
 public enum DaemonError: Error, CustomStringConvertible {
     case alreadyRunning(String)
+    /// Others could change the stage (``StageGuard``): floed would run what they write.
+    case unsafeStage([StageProblem])
     public var description: String {
         switch self {
         case .alreadyRunning(let path):
             "another floed already answers on \(path); stop it first, or give this one another --socket and --state-dir"
+        case .unsafeStage(let problems):
+            "refusing the stage: " + problems.map(\.description).joined(separator: "; and ")
         }
     }
 }
 
-/// Feeds stage events to the reconciler, handles SIGHUP (rescan) and tells systemd how things are.
+/// Feeds stage events to the reconciler, handles SIGHUP (rescan) and tells systemd how things are:
+/// `READY=1` once the first full scan has been handed to the reconciler; `STATUS=` whenever the summary
+/// changes (at most four times a second); `RELOADING=1` on SIGHUP and `READY=1` once the rescan it asked
+/// for was processed; `WATCHDOG=1` from the reconciler's actor; `STOPPING=1` first thing on shutdown.
+///
+/// It must be the last service of the ``ServiceGroup``, so that it is the first one told to shut down.
 struct StageService: Service {
     let watcher: StageWatcher
     let reconciler: Reconciler
@@ -76,53 +97,105 @@ struct StageService: Service {
     let logger: Logger
     let settings: DaemonSettings
 
+    /// The least time between two `STATUS=` messages.
+    static let statusInterval: Duration = .milliseconds(250)
+
     func run() async throws {
-        await withDiscardingTaskGroup { group in
-            group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-                    logger.info("SIGHUP: rescanning the stage")
-                    try? notifier.reloading()
-                    watcher.rescanNow()
-                }
-            }
-            group.addTask {
-                // The watchdog is fed from the reconciler's own loop, so a stuck loop is caught.
-                guard let interval = notifier.watchdogInterval else { return }
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    _ = await reconciler.summary()
-                    try? notifier.watchdog()
-                    try? await Task.sleep(for: interval)
-                }
-            }
-            group.addTask {
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: .seconds(10))
-                    await reconciler.enforceLogLimits()
-                }
-            }
-            var ready = false
-            for await event in watcher.events().cancelOnGracefulShutdown() {
-                switch event {
-                case .changed(let names):
-                    await reconciler.stageChanged(names)
-                case .rescan(let snapshot):
-                    await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
-                    if !ready {
-                        ready = true
-                        try? notifier.ready()
-                        logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
-                    } else if snapshot.reason == .requested {
-                        try? notifier.ready()
+        let reloads = PendingReloads()
+        // STATUS= follows READY=1: before the first scan floed knows nothing worth a status.
+        let (readiness, becameReady) = AsyncStream.makeStream(of: Void.self)
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+                        logger.info("SIGHUP: rescanning the stage")
+                        reloads.begin()
+                        try? notifier.reloading()
+                        watcher.rescanNow()
                     }
-                case .problem(let error):
-                    logger.error("stage: \(error)")
                 }
-                try? notifier.status(await reconciler.summary())
+                group.addTask {
+                    guard let interval = notifier.watchdogInterval else { return }
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        await reconciler.feedWatchdog(notifier)
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+                group.addTask {
+                    for await _ in readiness.cancelOnGracefulShutdown() { break }
+                    var sent: String?
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        let (line, generation) = await reconciler.statusSnapshot()
+                        if line != sent {
+                            try? notifier.status(line)
+                            sent = line
+                        }
+                        try? await Task.sleep(for: Self.statusInterval)
+                        guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
+                        await reconciler.waitForChange(after: generation, timeout: .seconds(2))
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        try? await Task.sleep(for: .seconds(10))
+                        await reconciler.enforceLogLimits()
+                    }
+                }
+                await handleStageEvents(reloads: reloads, becameReady: becameReady)
+                becameReady.finish()
+                watcher.finish()
+                await reconciler.shutdown()
+                group.cancelAll()
             }
+        } onGracefulShutdown: {
             try? notifier.stopping()
-            watcher.finish()
-            await reconciler.shutdown()
-            group.cancelAll()
+        }
+    }
+
+    /// Hands the watcher's events to the reconciler until shutdown.
+    func handleStageEvents(reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation) async {
+        var ready = false
+        for await event in watcher.events().cancelOnGracefulShutdown() {
+            switch event {
+            case .changed(let names):
+                await reconciler.stageChanged(names)
+            case .rescan(let snapshot):
+                await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
+                if !ready {
+                    ready = true
+                    try? notifier.ready()
+                    becameReady.yield()
+                    logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
+                } else if snapshot.reason == .requested || snapshot.reason == .directoryRestored, reloads.finish() {
+                    try? notifier.ready()
+                    logger.info("stage rescanned after SIGHUP")
+                }
+            case .problem(let error):
+                logger.error("stage: \(error)")
+                // A requested rescan that found no directory is finished too (the problem is logged).
+                if ready, reloads.finish() {
+                    try? notifier.ready()
+                }
+            }
+        }
+    }
+}
+
+/// SIGHUPs whose rescan has not been processed yet.
+final class PendingReloads: Sendable {
+    private let count = Mutex(0)
+
+    /// A reload was asked for.
+    func begin() {
+        count.withLock { $0 += 1 }
+    }
+
+    /// A requested rescan was processed: true when a reload was pending (all pending ones are done,
+    /// since one rescan covers them all).
+    func finish() -> Bool {
+        count.withLock { count in
+            defer { count = 0 }
+            return count > 0
         }
     }
 }

@@ -2,6 +2,7 @@ import FloeAPI
 import FloeCore
 import FloeRuntime
 import FloeSpec
+import FloeSystemd
 import Foundation
 
 /// Why a query could not be answered.
@@ -234,24 +235,15 @@ extension Reconciler {
         return previous ? LogFiles.previousPath(of: path) : path
     }
 
-    /// A one-line summary for `floectl` and systemd's STATUS=.
+    /// A one-line summary for `floectl` and systemd's STATUS= (``StatusLine``).
     public func summary() -> String {
-        // Cached per generation: systemd's STATUS= asks after every event.
+        // Cached per generation: systemd's STATUS= asks after changes, and rows are not free.
         if let cached = summaryCache, cached.generation == generation { return cached.text }
         let view = view()
-        var counts: [String: Int] = [:]
-        for name in view.desired.services.keys { counts[serviceStatus(name), default: 0] += 1 }
-        let services = view.desired.services.count
-        let running = counts["RUNNING"] ?? 0
-        let active = view.desired.jobs.keys.filter { world.jobRuns[$0]?.result == nil }.count
-        let broken = registry.entries.values.filter { $0.latest.hasErrors }.count
-        var parts = ["\(services) service\(services == 1 ? "" : "s"): \(running) running"]
-        for (status, count) in counts.sorted(by: { $0.key < $1.key }) where status != "RUNNING" {
-            parts[0] += ", \(count) \(status.lowercased())"
-        }
-        parts.append("\(active) job\(active == 1 ? "" : "s") running")
-        if broken > 0 { parts.append("\(broken) file\(broken == 1 ? "" : "s") with errors") }
-        let text = parts.joined(separator: "; ")
+        let text = StatusLine.make(
+            serviceStates: view.desired.services.keys.map(serviceStatus),
+            runningJobs: view.desired.jobs.keys.filter { world.jobRuns[$0]?.result == nil }.count,
+            filesWithErrors: registry.entries.values.filter { $0.latest.hasErrors }.count)
         summaryCache = (generation, text)
         return text
     }

@@ -36,8 +36,11 @@ public actor Reconciler {
     var nextWaiterID = 0
 
     /// Creates a reconciler. Nothing runs until ``start()``.
+    /// - Parameter stageTrust: when given, every spec file must pass it before it may run (a file that
+    ///   fails is a file with errors); nil checks nothing (tests).
     public init(
-        settings: DaemonSettings, runtime: any ContainerRuntime, prober: any Prober, logger: Logger
+        settings: DaemonSettings, runtime: any ContainerRuntime, prober: any Prober, logger: Logger,
+        stageTrust: StageTrust? = nil
     ) throws {
         self.settings = settings
         self.runtime = runtime
@@ -48,6 +51,9 @@ public actor Reconciler {
         self.registry = StageRegistry(
             directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,
             defaultPool: settings.defaultPool)
+        if let stageTrust {
+            self.registry.fileCheck = { path in stageTrust.specFileProblems(path) }
+        }
     }
 
     /// Loads the state a previous run left, and stops the instances it left behind (floe does not

@@ -25,6 +25,9 @@ struct StageRegistry: Sendable {
     let directory: String
     let defaultPoolName: ObjectName
     let defaultPool: ComputePoolSpec
+    /// Checks a spec file before it may run (floed: the ``StageGuard``); each problem becomes an error
+    /// at 1:1 of the file, so a file that fails it is treated like a file with errors. Nil: no check.
+    var fileCheck: (@Sendable (String) -> [StageProblem])?
 
     init(directory: String, defaultPoolName: ObjectName, defaultPool: ComputePoolSpec) {
         self.directory = directory
@@ -52,7 +55,7 @@ struct StageRegistry: Sendable {
         for name in touched.sorted() {
             let path = "\(directory)/\(name)"
             if FileManager.default.fileExists(atPath: path) {
-                fresh[name] = SpecReader.read(path: path)
+                fresh[name] = Self.guarded(SpecReader.read(path: path), problems: fileCheck?(path) ?? [])
             } else if let old = entries.removeValue(forKey: name), let object = (old.lastGood ?? old.latest).name {
                 changes.append(.removed(object, file: name))
             }
@@ -104,6 +107,21 @@ struct StageRegistry: Sendable {
             entries[name] = entry
         }
         return changes
+    }
+
+    /// `file` with one error per problem (at 1:1, the problem's message and fix), and nothing to run.
+    static func guarded(_ file: StageFile, problems: [StageProblem]) -> StageFile {
+        guard !problems.isEmpty else { return file }
+        var file = file
+        for problem in problems {
+            file.diagnostics.append(
+                Diagnostic(
+                    .error, file: file.path, line: 1, column: 1,
+                    message: "\(problem.message); floed will not run it until this is fixed: \(problem.fix)"))
+        }
+        file.object = nil
+        file.digest = nil
+        return file
     }
 
     /// The last good version of every object, as the planner wants it.

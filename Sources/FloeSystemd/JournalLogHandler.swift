@@ -22,7 +22,8 @@ public struct JournalLogHandler: LogHandler {
     /// - Parameters:
     ///   - label: the logger's label.
     ///   - identifier: the `SYSLOG_IDENTIFIER` of every record.
-    ///   - socket: where records go; tests pass a ``JournalSocket`` for a socket they bound.
+    ///   - socket: where records go: the default is journald's socket, through libsystemd's
+    ///     `sd_journal_sendv`; tests pass a ``JournalSocket`` for a socket they bound.
     ///   - logLevel: the least severe level written.
     public init(
         label: String, identifier: String = "floed", socket: JournalSocket = JournalSocket(),

@@ -1,3 +1,5 @@
+import CSystemd
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -9,24 +11,51 @@
 /// Tells the service manager how floed is doing, through the `sd_notify(3)` protocol:
 /// `READY=1`, `STATUS=…`, `RELOADING=1`, `STOPPING=1`, `WATCHDOG=1`.
 ///
-/// The notifier is built from an environment (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `WATCHDOG_PID`)
-/// passed in explicitly, so tests and several daemons in one process do not share global state.
+/// Two ways to make one:
+/// - ``forThisProcess()`` (floed in production): messages go through libsystemd's `sd_pid_notify`,
+///   which reads `NOTIFY_SOCKET` from the process environment itself; the watchdog interval comes
+///   from `sd_watchdog_enabled`.
+/// - ``init(environment:processID:)`` (tests, or several daemons in one process): the environment is
+///   passed in, and the notifier sends the datagram itself to the `NOTIFY_SOCKET` it names, so that a
+///   test can point it at a socket it bound.
 /// When `NOTIFY_SOCKET` is unset every call is a no-op, so floed runs the same outside systemd.
-///
-/// It speaks the protocol itself (one datagram of `KEY=value` lines to the `AF_UNIX` socket) rather
-/// than through libsystemd's `sd_notify`, which reads `NOTIFY_SOCKET` from the process environment
-/// and cannot be pointed at another socket. The environment is left as it is: floed must remove
-/// ``SystemdNotifier/variablesForThisProcessOnly`` from the environment of the processes it starts.
+/// The environment is left as it is: floed must remove ``SystemdNotifier/variablesForThisProcessOnly``
+/// from the environment of the processes it starts.
 public struct SystemdNotifier: Sendable {
-    private let socket: UnixDatagramSocket?
-    private let unusableAddress: UnixSocketError?
+    /// Where messages go.
+    private enum Transport: Sendable {
+        /// `NOTIFY_SOCKET` is unset: nothing is sent.
+        case disabled
+        /// libsystemd's `sd_pid_notify` (the process environment's `NOTIFY_SOCKET`).
+        case libsystemd(address: String)
+        /// A datagram sent by floed itself (the injectable test transport).
+        case socket(UnixDatagramSocket)
+        /// `NOTIFY_SOCKET` names an address that cannot be used.
+        case unusable(UnixSocketError)
+    }
+
+    private let transport: Transport
 
     /// Half of `WATCHDOG_USEC`: how often floed must send ``watchdog()``. Nil when the service
     /// manager asked for no watchdog, or asked it of another process (`WATCHDOG_PID`).
     public let watchdogInterval: Duration?
 
     /// The socket the notifications go to (`NOTIFY_SOCKET`), nil outside systemd.
-    public var socketAddress: String? { socket?.address ?? unusableAddress?.address }
+    public var socketAddress: String? {
+        switch transport {
+        case .disabled: nil
+        case .libsystemd(let address): address
+        case .socket(let socket): socket.address
+        case .unusable(let error): error.address
+        }
+    }
+
+    /// True when messages go through libsystemd (``forThisProcess()``), false for the hand-written
+    /// transport of ``init(environment:processID:)``.
+    public var usesLibsystemd: Bool {
+        if case .libsystemd = transport { return true }
+        return false
+    }
 
     /// True when notifications go somewhere (`NOTIFY_SOCKET` is set).
     public var isEnabled: Bool { socketAddress != nil }
@@ -38,17 +67,34 @@ public struct SystemdNotifier: Sendable {
     public init(environment: [String: String], processID: Int32 = getpid()) {
         if let address = environment["NOTIFY_SOCKET"], !address.isEmpty {
             do {
-                socket = try UnixDatagramSocket(address: address)
-                unusableAddress = nil
+                transport = .socket(try UnixDatagramSocket(address: address))
             } catch {
-                socket = nil
-                unusableAddress = error
+                transport = .unusable(error)
             }
         } else {
-            socket = nil
-            unusableAddress = nil
+            transport = .disabled
         }
         watchdogInterval = Self.watchdogInterval(environment: environment, processID: processID)
+    }
+
+    private init(transport: Transport, watchdogInterval: Duration?) {
+        self.transport = transport
+        self.watchdogInterval = watchdogInterval
+    }
+
+    /// The notifier of this process, as systemd started it: messages go through libsystemd's
+    /// `sd_pid_notify` to the `NOTIFY_SOCKET` of the process environment, and the watchdog interval
+    /// is half of what `sd_watchdog_enabled` reports (nil when `WATCHDOG_PID` names another process).
+    public static func forThisProcess() -> SystemdNotifier {
+        var usec: UInt64 = 0
+        let watchdog: Duration? =
+            sd_watchdog_enabled(0, &usec) > 0 && usec > 0 ? .microseconds(Int64(clamping: usec / 2)) : nil
+        guard let raw = getenv("NOTIFY_SOCKET") else {
+            return SystemdNotifier(transport: .disabled, watchdogInterval: watchdog)
+        }
+        let address = String(cString: raw)
+        return SystemdNotifier(
+            transport: address.isEmpty ? .disabled : .libsystemd(address: address), watchdogInterval: watchdog)
     }
 
     /// The variables systemd sets for floed alone. Remove them from the environment of every process
@@ -116,13 +162,23 @@ public struct SystemdNotifier: Sendable {
             }
             message += "\(key)=\(value)\n"
         }
-        guard let socket else {
-            throw .socketUnusable(unusableAddress?.description ?? "NOTIFY_SOCKET is unusable")
-        }
-        do {
-            try socket.send(Array(message.utf8))
-        } catch {
-            throw .sendFailed(error.description)
+        switch transport {
+        case .disabled:
+            return
+        case .unusable(let error):
+            throw .socketUnusable(error.description)
+        case .socket(let socket):
+            do {
+                try socket.send(Array(message.utf8))
+            } catch {
+                throw .sendFailed(error.description)
+            }
+        case .libsystemd(let address):
+            // 0 = keep NOTIFY_SOCKET in the environment (floed notifies for its whole life).
+            let result = sd_pid_notify(0, 0, message)
+            if result < 0 {
+                throw .sendFailed("sd_pid_notify to '\(address)': \(String(cString: strerror(-result)))")
+            }
         }
     }
 

@@ -66,7 +66,8 @@ struct Floed: AsyncParsableCommand {
         FloeLogging.bootstrap(target: loaded.log.target, level: loaded.log.level, environment: environment)
         let logger = Logger(label: "floed")
         do {
-            try await Daemon.run(config: loaded, environment: environment, logger: logger)
+            try await Daemon.run(
+                config: loaded, environment: environment, logger: logger, notifier: .forThisProcess())
         } catch {
             logger.critical("floed stopped: \(error)")
             throw ExitCode(1)

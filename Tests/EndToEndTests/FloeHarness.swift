@@ -35,8 +35,24 @@ final class FloeHarness: @unchecked Sendable {
         try "rescanSeconds: 2\n".write(toFile: config, atomically: true, encoding: .utf8)
     }
 
-    /// Starts floed and waits until its socket answers.
-    func start() async throws {
+    /// Starts floed (with `environment` added to the test's own) and waits until its socket answers.
+    func start(environment extra: [String: String] = [:]) async throws {
+        let process = try launchDaemon(environment: extra)
+        daemon = process
+        for _ in 0..<300 {
+            if FileManager.default.fileExists(atPath: socket),
+                (try? await ctl("services")).map({ $0.code == 0 }) == true
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("floed did not answer on \(socket) within 15 s; its log:\n\(self.log())")
+        throw HarnessError.daemonDidNotStart
+    }
+
+    /// Starts floed and returns its process; its output goes to ``daemonLog``.
+    func launchDaemon(environment extra: [String: String] = [:]) throws -> Process {
         // The shell does the redirection: no file handle of ours is shared with the child.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -46,21 +62,30 @@ final class FloeHarness: @unchecked Sendable {
             "--log-target", "stderr",
         ]
         var environment = ProcessInfo.processInfo.environment
+        environment.merge(extra) { _, new in new }
         environment["FLOE_TEST_LOG"] = daemonLog
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        daemon = process
-        for _ in 0..<300 {
-            if FileManager.default.fileExists(atPath: socket), (try? await ctl("services")).map({ $0.code == 0 }) == true {
-                return
-            }
+        return process
+    }
+
+    /// Starts floed expecting it to refuse to start: its exit status, or nil (and floed is killed) when
+    /// it still runs after `timeout`.
+    func startExpectingExit(timeout: Duration = .seconds(15)) async throws -> Int32? {
+        let process = try launchDaemon()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("floed did not answer on \(socket) within 15 s; its log:\n\(self.log())")
-        throw HarnessError.daemonDidNotStart
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
     }
 
     /// Stops floed (SIGTERM) and waits for it.
@@ -93,10 +118,10 @@ final class FloeHarness: @unchecked Sendable {
     }
 
     /// Writes a stage file the way editors and floectl apply do: temp file, then rename.
-    func drop(_ name: String, _ content: String) throws {
+    func drop(_ name: String, _ content: String, mode: mode_t = 0o644) throws {
         let temp = "\(stage)/.\(name).tmp"
         try content.write(toFile: temp, atomically: false, encoding: .utf8)
-        chmod(temp, 0o644)
+        chmod(temp, mode)
         guard rename(temp, "\(stage)/\(name)") == 0 else { throw HarnessError.io("rename \(name)") }
     }
 

@@ -135,3 +135,36 @@ final class LineCollector: @unchecked Sendable {
 
     var all: [String] { lock.withLock { lines } }
 }
+
+@Suite struct JournalSocketTransportTests {
+    @Test func journaldsOwnSocketGoesThroughLibsystemdAndOthersDoNot() throws {
+        #expect(JournalSocket().usesLibsystemd)
+        #expect(JournalSocket(path: JournalSocket.defaultPath).usesLibsystemd)
+        let receiver = try DatagramReceiver()
+        #expect(!JournalSocket(path: receiver.address).usesLibsystemd)
+    }
+}
+
+extension JournalSocketTransportTests {
+    /// Where no journald runs (build machines, containers), `sd_journal_sendv` fails and the record is
+    /// written to stderr instead. Where journald runs the record goes to the journal and this checks nothing.
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: JournalSocket.defaultPath)))
+    func libsystemdPathWithoutJournaldFallsBackToStderr() {
+        let socket = JournalSocket()
+        #expect(socket.usesLibsystemd)
+        #expect(throws: JournalSocketError.self) {
+            var entry = JournalEntry()
+            entry.append("MESSAGE", "two\nlines")
+            try socket.send(entry)
+        }
+        let lines = LineCollector()
+        let log = Logger(label: "floed") { label in
+            JournalLogHandler(
+                label: label, identifier: "floed", socket: socket, logLevel: .info, metadataProvider: nil,
+                fallbackOutput: { lines.append($0) })
+        }
+        log.error("no journald here", metadata: ["service": "ECHO"])
+        #expect(lines.all.count == 1)
+        #expect(lines.all.first?.contains("no journald here service=ECHO") == true)
+    }
+}

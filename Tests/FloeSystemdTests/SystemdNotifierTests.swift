@@ -117,3 +117,19 @@ import Testing
         #expect(SystemdNotifier.childEnvironment(from: environment) == ["PATH": "/usr/bin", "LANG": "C.UTF-8"])
     }
 }
+
+@Suite struct SystemdNotifierTransportTests {
+    @Test func anExplicitEnvironmentUsesTheHandWrittenTransport() throws {
+        let receiver = try DatagramReceiver()
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": receiver.address])
+        #expect(!notifier.usesLibsystemd)
+        #expect(notifier.isEnabled)
+    }
+
+    @Test func theProcessNotifierUsesLibsystemdExactlyWhenNotifySocketIsSet() {
+        let notifier = SystemdNotifier.forThisProcess()
+        let set = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"].map { !$0.isEmpty } ?? false
+        #expect(notifier.usesLibsystemd == set)
+        #expect(notifier.isEnabled == set)
+    }
+}
