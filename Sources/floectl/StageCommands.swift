@@ -85,6 +85,12 @@ struct ExecuteJob: AsyncParsableCommand {
                 var status: String
             }
             let deadline = Date().addingTimeInterval(timeout)
+            // floed reads the new file within milliseconds; until then the name is unknown to it.
+            while Date() < deadline {
+                let (status, _, _) = try await global.client.get("/v1/services/\(jobName.value)/instances")
+                if status == 200 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             var finished = false
             while !finished && Date() < deadline {
                 for target in ["DONE", "FAILED"] {

@@ -22,8 +22,28 @@ struct ServiceLifecycleTests {
         http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
         """
 
+    /// A port P such that P and P + 1 are free on 127.0.0.1 right now.
     static func freePort() -> Int {
-        Int.random(in: 20_000...40_000) / 10 * 10
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000...40_000) / 10 * 10
+            if isFree(port) && isFree(port + 1) { return port }
+        }
+        return Int.random(in: 20_000...40_000) / 10 * 10
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 
     static func service(root: String, port: Int, instances: Int, greeting: String, probe: Bool = false) -> String {
