@@ -46,7 +46,8 @@ extension World {
             for i in instance.containers.indices {
                 switch instance.containers[i].phase {
                 case .running, .starting: instance.containers[i].phase = .stopping
-                case .waiting: instance.containers[i].phase = instance.containers[i].startedAt == nil ? .waiting : .exited
+                case .waiting:
+                    instance.containers[i].phase = instance.containers[i].startedAt == nil ? .waiting : .exited
                 case .exited, .stopping: break
                 }
                 instance.containers[i].ready = false

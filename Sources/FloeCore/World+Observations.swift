@@ -57,7 +57,8 @@ extension World {
                 return
             }
             // A service container that exited (or was restarted for failing liveness) starts again.
-            c.consecutiveCrashes = backoff.crashes(previous: c.consecutiveCrashes, startedAt: c.startedAt, exitedAt: now)
+            c.consecutiveCrashes = backoff.crashes(
+                previous: c.consecutiveCrashes, startedAt: c.startedAt, exitedAt: now)
             c.phase = .waiting
             c.nextStartAt = now.addingTimeInterval(backoff.delay(afterCrashes: c.consecutiveCrashes).seconds)
         }

@@ -21,7 +21,9 @@ extension Reconciler {
         case .startContainer(let key, let name):
             startContainer(key, name, desired: desired)
         case .restartContainer(let key, let name):
-            record(key.object, key.id, name, "liveness-failed", "liveness probe failed; restarting the container", level: .warning)
+            record(
+                key.object, key.id, name, "liveness-failed", "liveness probe failed; restarting the container",
+                level: .warning)
             stopProbes(key, name)
             if let handle = world.instances[key]?.containers.first(where: { $0.name == name })?.handle {
                 let grace = graceSeconds(key.object, desired: desired)
@@ -171,7 +173,9 @@ extension Reconciler {
             return
         }
         world.containerStarted(key, name, handle: handle, at: Date())
-        record(key.object, key.id, name, c.restartCount > 0 || c.lastExit != nil ? "restarted" : "started", "process \(handle.pid) started")
+        record(
+            key.object, key.id, name, c.restartCount > 0 || c.lastExit != nil ? "restarted" : "started",
+            "process \(handle.pid) started")
         if let exit = pendingExits.removeValue(forKey: PendingKey(key: key, container: name)) {
             containerExited(key, name, exit, pid: handle.pid)
             return

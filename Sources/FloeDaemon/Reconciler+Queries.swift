@@ -18,7 +18,8 @@ public enum QueryError: Error, Sendable, CustomStringConvertible {
             "service or job '\(name)' does not exist; `floectl services` and `floectl jobs` list what does"
         case .badName(let name): "'\(name)' is not a valid name (letters, digits, _ and $; starting with a letter or _)"
         case .noSuchInstance(let name, let id): "\(name) has no instance \(id); `floectl instances \(name)` lists them"
-        case .noSuchContainer(let name, let c): "\(name) has no container '\(c)'; `floectl containers \(name)` lists them"
+        case .noSuchContainer(let name, let c):
+            "\(name) has no container '\(c)'; `floectl containers \(name)` lists them"
         }
     }
 }
@@ -154,7 +155,9 @@ extension Reconciler {
             minInstances: r.minInstances, maxInstances: r.maxInstances,
             autoResume: desired.services[name]?.header.autoResume ?? false, createdOn: r.createdOn,
             updatedOn: r.updatedOn, resumedOn: nil, suspendedOn: nil, isJob: r.isJob, specDigest: digest,
-            isUpgrading: (view().instances[name] ?? []).contains { $0.digest != (desired.services[name]?.digest ?? $0.digest) },
+            isUpgrading: (view().instances[name] ?? []).contains {
+                $0.digest != (desired.services[name]?.digest ?? $0.digest)
+            },
             file: entry.map { "\(settings.stageDirectory)/\($0.fileName)" } ?? "",
             diagnostics: entry?.latest.diagnostics.map(\.description) ?? [],
             message: world.upgradeBlocked[name])
@@ -222,7 +225,8 @@ extension Reconciler {
     }
 
     /// Where a container's log is (and the previous run's), after checking the names.
-    public func logPath(_ raw: String, instance: Int?, container: String?, previous: Bool) throws(QueryError) -> String {
+    public func logPath(_ raw: String, instance: Int?, container: String?, previous: Bool) throws(QueryError) -> String
+    {
         let name = try resolve(raw)
         let instances = (view().instances[name] ?? [])
         let id = instance ?? instances.first?.key.id ?? 0

@@ -74,7 +74,8 @@ struct StageRegistry: Sendable {
                     file.diagnostics.append(
                         Diagnostic(
                             .error, file: file.path, line: 1, column: 1,
-                            message: "\(first) already defines \(object); one object per name: rename or remove one file"))
+                            message:
+                                "\(first) already defines \(object); one object per name: rename or remove one file"))
                 } else {
                     duplicateNames[object] = name
                 }
@@ -84,7 +85,8 @@ struct StageRegistry: Sendable {
             var entry =
                 entries[name]
                 ?? StageEntry(
-                    fileName: name, read: own, latest: file, lastGood: nil, lastGoodText: "", createdOn: now, updatedOn: now)
+                    fileName: name, read: own, latest: file, lastGood: nil, lastGoodText: "", createdOn: now,
+                    updatedOn: now)
             let wasBroken = entry.latest.hasErrors
             entry.read = own
             entry.latest = file
@@ -177,7 +179,8 @@ struct StageRegistry: Sendable {
     }
 
     /// What runs depends on the spec and on the images it uses: an edited image file upgrades too.
-    static func runDigest(_ specDigest: String, _ spec: ServiceSpec, _ images: [String: (ImageSpec, String)]) -> String {
+    static func runDigest(_ specDigest: String, _ spec: ServiceSpec, _ images: [String: (ImageSpec, String)]) -> String
+    {
         let used = spec.containers.compactMap { images[normalise($0.image)]?.1 }
         guard !used.isEmpty else { return specDigest }
         return SpecDigest.combine([specDigest] + used)

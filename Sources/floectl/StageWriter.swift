@@ -27,7 +27,8 @@ struct StageWriter {
             .map { SpecReader.read(path: "\(stage)/\($0)") }
         let cross = StageChecker.check(
             read + others, defaultPool: ObjectName("DEFAULT_POOL")!,
-            defaultPoolSpec: ComputePoolSpec(instanceFamily: InstanceFamily.named("CPU_X64_S")!), defaultPoolIsKnown: false)
+            defaultPoolSpec: ComputePoolSpec(instanceFamily: InstanceFamily.named("CPU_X64_S")!),
+            defaultPoolIsKnown: false)
         let mine = Set(files)
         let diagnostics = (read.flatMap(\.diagnostics) + cross.filter { mine.contains($0.file) }).sorted()
         for d in diagnostics { FileHandle.standardError.write(Data("\(d)\n".utf8)) }

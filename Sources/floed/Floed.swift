@@ -16,11 +16,13 @@ struct Floed: AsyncParsableCommand {
             Every option also has a key in the config file (default /etc/floe/floed.yaml for root).
             """)
 
-    @Option(help: "Stage directory to watch (default: /var/lib/floe/stage for root, $XDG_STATE_HOME/floe/stage otherwise).")
+    @Option(
+        help: "Stage directory to watch (default: /var/lib/floe/stage for root, $XDG_STATE_HOME/floe/stage otherwise).")
     var stage: String?
     @Option(help: "State directory (default: /var/lib/floe for root, $XDG_STATE_HOME/floe otherwise).")
     var stateDir: String?
-    @Option(help: "Control socket (default: /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock otherwise).")
+    @Option(
+        help: "Control socket (default: /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock otherwise).")
     var socket: String?
     @Option(help: "Config file (default: /etc/floe/floed.yaml for root, $XDG_CONFIG_HOME/floe/floed.yaml otherwise).")
     var config: String?

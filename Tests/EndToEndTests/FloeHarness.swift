@@ -107,7 +107,9 @@ final class FloeHarness: @unchecked Sendable {
                 unlink("\(stage)/\(file)")
             }
             for _ in 0..<200 {
-                if let out = try? await ctl("services", "--json"), out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]" {
+                if let out = try? await ctl("services", "--json"),
+                    out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]"
+                {
                     break
                 }
                 try? await Task.sleep(for: .milliseconds(100))
@@ -181,7 +183,9 @@ final class FloeHarness: @unchecked Sendable {
             if (try? await condition()) == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        Issue.record("timed out waiting for: \(what)\n--- floed log (tail) ---\n\(log().suffix(4000))", sourceLocation: sourceLocation)
+        Issue.record(
+            "timed out waiting for: \(what)\n--- floed log (tail) ---\n\(log().suffix(4000))",
+            sourceLocation: sourceLocation)
         throw HarnessError.timeout(what)
     }
 }

@@ -37,7 +37,8 @@ struct StageCheckerTests {
     }
 
     @Test func tooBigForAGuessedDefaultPoolIsAWarning() {
-        let gpu = read(minimalService + "\n    resources:\n      requests: {nvidia.com/gpu: 1}\n      limits: {nvidia.com/gpu: 1}")
+        let gpu = read(
+            minimalService + "\n    resources:\n      requests: {nvidia.com/gpu: 1}\n      limits: {nvidia.com/gpu: 1}")
         // floed knows its default pool: an error.
         expectDiagnostic(check(image, gpu)[1], line: 2, column: 3, "requests 1 GPU but a CPU_X64_S node has 0")
         // floectl validate guesses it: a warning that says so.
