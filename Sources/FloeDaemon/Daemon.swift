@@ -122,6 +122,8 @@ struct StageService: Service {
                     }
                 }
                 group.addTask {
+                    // Without a service manager listening, no summary is built at all.
+                    guard notifier.isEnabled else { return }
                     for await _ in readiness.cancelOnGracefulShutdown() { break }
                     var sent: String?
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
