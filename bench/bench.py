@@ -718,7 +718,7 @@ def fmt(values, unit="", digits=1):
 def ratio(a, b):
     if not a or not b or statistics.median(b) == 0:
         return "—"
-    return f"{statistics.median(a) / statistics.median(b):.2f}"
+    return f"{statistics.median(a) / statistics.median(b):.3g}"
 
 
 def machine():

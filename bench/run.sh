@@ -13,9 +13,9 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 mkdir -p "$OUT"
 
-quick=false
-for arg in "$@"; do [ "$arg" = --quick ] && quick=true; done
-if $quick; then command="make bench-quick"; else command="make bench"; fi
+if [ "$*" = --quick ]; then command="make bench-quick"; elif [ $# = 0 ]; then command="make bench"; else
+  command="bash bench/run.sh $*"
+fi
 
 echo "==> building tinyserver and spawnlimit" >&2
 cc -Wall -Wextra -O2 -o "$OUT/tinyserver" bench/tinyserver.c
@@ -65,8 +65,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 status=0
+# A full run's table is the one README quotes (bench/RESULTS.md); a quick run's stays in bench/out/.
+results=bench/RESULTS.md
+case " $* " in *" --quick "*) results=$OUT/RESULTS.md ;; esac
 python3 bench/bench.py --floed "$FLOE_BIN/floed" --floectl "$FLOE_BIN/floectl" --spawnlimit "$OUT/spawnlimit" \
-  --tinyserver "$OUT/tinyserver" --workdir "$WORK" --out bench/RESULTS.md --command "$command" \
+  --tinyserver "$OUT/tinyserver" --workdir "$WORK" --out "$results" --command "$command" \
   ${peers[@]+"${peers[@]}"} "$@" || status=$?
 [ $status = 0 ] && rm -rf "$WORK"
 exit $status
