@@ -744,7 +744,8 @@ def table(args, r):
         f"floe benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
         f"`{args.command}`",
         "",
-        f"Machine: {machine()}. Runs: {runs}; each cell is the median of the runs (min–max in brackets).",
+        f"Machine: {machine()}.",
+        f"Runs: {runs}; each cell is the median of the runs (min–max in brackets).",
         "",
         "| measure | floe | reference | floe / reference |",
         "|---|---|---|---|",
