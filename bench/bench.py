@@ -209,7 +209,7 @@ class Floe:
         self.process = subprocess.Popen(
             [self.args.floed, "--stage", self.stage, "--state-dir", self.state, "--socket", self.socket,
              "--config", config, "--log-target", "stderr", "--log-level", "warning"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)  # Ctrl-C is the bench's to handle
         deadline = now() + 60
         while True:
             if self.process.poll() is not None:
@@ -521,7 +521,8 @@ class Supervisord(Peer):
                     f"[supervisorctl]\nserverurl=unix://{self.sock}\n\n"
                     f"[include]\nfiles = {self.conf_d}/*.conf\n")
         self.process = subprocess.Popen([shutil.which("supervisord"), "-c", self.conf],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True)
         deadline = now() + 60
         while self.ctl("status").returncode not in (0, 3):  # 3: no programs
             if now() > deadline or self.process.poll() is not None:
