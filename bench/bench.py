@@ -872,6 +872,9 @@ def main():
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         status = 1
+    except subprocess.CalledProcessError as error:
+        print(f"bench: {' '.join(map(str, error.cmd))} failed (exit {error.returncode}): {error.stderr}", file=sys.stderr)
+        status = 1
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
         status = 130
