@@ -501,6 +501,20 @@ class Peer:
     def memory_pss(self):
         return sum(memory_kib(p)[1] for p in self.supervisor_pids())
 
+    def ask_to_stop(self):
+        raise NotImplementedError
+
+    def stop(self):
+        """Asks the supervisor to stop its programs and exit (its own documented way); kills it after 60 s."""
+        if self.process is not None and self.process.poll() is None:
+            self.ask_to_stop()
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
 
 class Supervisord(Peer):
     name = "supervisord"
@@ -543,15 +557,8 @@ class Supervisord(Peer):
         self.ctl("update")
         return start
 
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # supervisord stops its programs, then exits
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+    def ask_to_stop(self):
+        self.process.terminate()  # supervisord stops its programs, then exits
 
 
 class Runit(Peer):
@@ -585,16 +592,9 @@ class Runit(Peer):
             os.symlink(d, os.path.join(self.scan, os.path.basename(d)))
         return start
 
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            # runsvdir on SIGHUP sends each runsv SIGTERM (which stops its service) and exits.
-            self.process.send_signal(signal.SIGHUP)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+    def ask_to_stop(self):
+        # runsvdir on SIGHUP sends each runsv SIGTERM (which stops its service) and exits.
+        self.process.send_signal(signal.SIGHUP)
 
 
 class S6(Runit):
@@ -622,16 +622,9 @@ class S6(Runit):
         subprocess.run([shutil.which("s6-svscanctl"), "-a", self.scan], check=True)
         return start
 
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            # -t: s6-svscan brings every service down, then exits.
-            subprocess.run([shutil.which("s6-svscanctl"), "-t", self.scan])
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+    def ask_to_stop(self):
+        # -t: s6-svscan brings every service down, then exits.
+        subprocess.run([shutil.which("s6-svscanctl"), "-t", self.scan])
 
 
 PEERS = [Supervisord, Runit, S6]
