@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "floectl",
             dependencies: [
-                "FloeSpec", "FloeAPI",
+                "FloeSpec", "FloeAPI", "FloeDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -172,10 +172,9 @@ struct StageRegistry: Sendable {
         entries.values.first { ($0.lastGood?.name ?? $0.latest.name) == object }
     }
 
-    /// A missing tag means `:latest`.
+    /// A missing tag means `:latest` (the stage checker's rule, so both match images alike).
     static func normalise(_ reference: String) -> String {
-        let last = reference.split(separator: "/").last ?? ""
-        return last.contains(":") ? reference : reference + ":latest"
+        StageChecker.normalisedReference(reference)
     }
 
     /// What runs depends on the spec and on the images it uses: an edited image file upgrades too.

@@ -166,7 +166,7 @@ public enum StageChecker {
     }
 
     /// `repo/name` -> `repo/name:latest`; references with a tag or digest stay as they are.
-    static func normalisedReference(_ reference: String) -> String {
+    public static func normalisedReference(_ reference: String) -> String {
         let lastComponent = reference.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
         if lastComponent.contains(":") || lastComponent.contains("@") { return reference }
         return reference + ":latest"

@@ -1,23 +1,28 @@
 import ArgumentParser
 import FloeAPI
+import FloeDaemon
 import Foundation
 
 /// Options every command that talks to floed takes.
 struct GlobalOptions: ParsableArguments {
     @Option(
         help:
-            "floed's control socket (default: $FLOE_SOCKET, else /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock for others)."
+            "floed's control socket (default: $FLOE_SOCKET, else the socket in floed's config file, else /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock for others)."
     )
     var socket: String?
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    /// `--socket`, else `FLOE_SOCKET`, else the socket floed uses by the same rules: its config
+    /// file's `socket:` (when readable), else the default path for this user.
     var socketPath: String {
         if let socket { return socket }
         let environment = ProcessInfo.processInfo.environment
         if let fromEnvironment = environment["FLOE_SOCKET"], !fromEnvironment.isEmpty { return fromEnvironment }
-        return DefaultPaths(environment: environment, isRoot: geteuid() == 0).socket
+        let isRoot = geteuid() == 0
+        return FloedConfig.load(path: nil, environment: environment, isRoot: isRoot).0?.socket
+            ?? FloedConfig.defaults(environment: environment, isRoot: isRoot).socket
     }
 
     var client: ControlClient { ControlClient(socketPath: socketPath) }
