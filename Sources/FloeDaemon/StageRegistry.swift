@@ -167,11 +167,6 @@ struct StageRegistry: Sendable {
         return nil
     }
 
-    /// The entry defining `object`, if any.
-    func entry(for object: ObjectName) -> StageEntry? {
-        entries.values.first { ($0.lastGood?.name ?? $0.latest.name) == object }
-    }
-
     /// A missing tag means `:latest` (the stage checker's rule, so both match images alike).
     static func normalise(_ reference: String) -> String {
         StageChecker.normalisedReference(reference)

@@ -50,15 +50,15 @@ struct ControlClient {
         }
     }
 
+    /// The words of an error answer: the API's `{"error": ...}`, else the body as text.
+    static func errorMessage(_ body: [UInt8]) -> String {
+        (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error ?? String(decoding: body, as: UTF8.self)
+    }
+
     /// GETs `path` and decodes the JSON answer; an API error becomes a Failure with its words.
     func decode<T: Decodable>(_ type: T.Type, _ path: String, timeout: Duration = .seconds(30)) async throws -> T {
         let (status, body, _) = try await get(path, timeout: timeout)
-        guard status == 200 else {
-            let message =
-                (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error
-                ?? String(decoding: body, as: UTF8.self)
-            throw Failure(description: message)
-        }
+        guard status == 200 else { throw Failure(description: Self.errorMessage(body)) }
         do {
             return try JSONDecoder().decode(T.self, from: Data(body))
         } catch {

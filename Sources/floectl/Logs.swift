@@ -21,12 +21,7 @@ struct Logs: AsyncParsableCommand {
             if previous { query += "&previous=true" }
             let base = "/v1/services/\(queryValue(name))/logs"
             let (status, body, headers) = try await global.client.get("\(base)?\(query)")
-            guard status == 200 else {
-                let message =
-                    (try? JSONDecoder().decode(APIError.self, from: Data(body)))?.error
-                    ?? String(decoding: body, as: UTF8.self)
-                throw fail(message)
-            }
+            guard status == 200 else { throw fail(ControlClient.errorMessage(body)) }
             FileHandle.standardOutput.write(Data(body))
             guard follow else { return }
             var offset = Int(headers["floe-log-offset"] ?? "0") ?? 0
