@@ -22,6 +22,8 @@ struct StageEntry: Sendable {
 /// The stage as floed sees it: one entry per stage file, and the desired state they make.
 struct StageRegistry: Sendable {
     private(set) var entries: [String: StageEntry] = [:]
+    /// The desired state of the last good versions, rebuilt once per reload (not per reconcile).
+    private var desired: DesiredState?
     let directory: String
     let defaultPoolName: ObjectName
     let defaultPool: ComputePoolSpec
@@ -108,6 +110,7 @@ struct StageRegistry: Sendable {
             }
             entries[name] = entry
         }
+        desired = buildDesiredState()
         return changes
     }
 
@@ -128,7 +131,13 @@ struct StageRegistry: Sendable {
 
     /// The last good version of every object, as the planner wants it.
     func desiredState(complete: Bool) -> DesiredState {
-        var desired = DesiredState(complete: complete)
+        var state = desired ?? buildDesiredState()
+        state.complete = complete
+        return state
+    }
+
+    private func buildDesiredState() -> DesiredState {
+        var desired = DesiredState(complete: true)
         desired.pools[defaultPoolName] = defaultPool
         var images: [String: (ImageSpec, String)] = [:]
         for entry in entries.values {
