@@ -108,8 +108,16 @@ def is_gone(pid):
     return stat[stat.rindex(")") + 2] in "ZX"
 
 
+def signal_if_alive(pid, sig):
+    """Sends sig to pid; a process that has just exited is not an error."""
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def kill_and_wait_gone(pid, deadline):
-    os.kill(pid, signal.SIGKILL)
+    signal_if_alive(pid, signal.SIGKILL)
     while not is_gone(pid):
         if now() > deadline:
             raise BenchError(f"pid {pid} did not die after SIGKILL")
@@ -655,7 +663,7 @@ def peer_run(args, results, workdir):
         finally:
             peer.stop()
             for pid in pids_of(args.tinyserver):
-                os.kill(pid, signal.SIGKILL)
+                signal_if_alive(pid, signal.SIGKILL)
 
 
 def cleanup(workdir, tinyserver):
@@ -681,18 +689,12 @@ def cleanup(workdir, tinyserver):
         return found
 
     for pid, argv in ours():
-        try:
-            os.kill(pid, signal.SIGHUP if os.path.basename(argv[0]) == "runsvdir" else signal.SIGTERM)
-        except OSError:
-            pass
+        signal_if_alive(pid, signal.SIGHUP if os.path.basename(argv[0]) == "runsvdir" else signal.SIGTERM)
     deadline = now() + 5
     while ours() and now() < deadline:
         time.sleep(0.1)
     for pid, _ in ours():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+        signal_if_alive(pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------------------------
