@@ -21,6 +21,7 @@ extension Reconciler {
             let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
             probeTasks[probeKey]?.cancel()
             let prober = self.prober
+            let host = instanceHost(key)
             probeTasks[probeKey] = Task { [weak self] in
                 let period = Duration.seconds(probe.periodSeconds)
                 var fast = Duration.milliseconds(1)
@@ -34,7 +35,7 @@ extension Reconciler {
                 }
                 while !Task.isCancelled {
                     let result = await prober.probe(
-                        host: "127.0.0.1", port: probe.port, path: probe.path, timeout: .seconds(1))
+                        host: host, port: probe.port, path: probe.path, timeout: .seconds(1))
                     guard !Task.isCancelled, let self else { return }
                     let success = result == .success
                     let quick = !liveness && !succeededOnce
