@@ -60,6 +60,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The ingress: an HTTP/1.1 reverse proxy for public endpoints (streaming, keep-alive, WebSocket).
+        .target(
+            name: "FloeIngress",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
         .target(
             name: "FloeSystemd",
@@ -69,7 +78,7 @@ let package = Package(
         .target(
             name: "FloeDaemon",
             dependencies: [
-                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd",
+                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeIngress",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -77,6 +86,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -106,6 +116,7 @@ let package = Package(
         .testTarget(name: "FloeRuntimeTests", dependencies: ["FloeRuntime"]),
         .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
         .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
+        .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
     ]
 )

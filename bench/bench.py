@@ -212,7 +212,8 @@ class Floe:
         os.makedirs(self.stage)
         os.makedirs(self.state)
         config = os.path.join(self.root, "floed.yaml")
-        open(config, "w").close()
+        with open(config, "w") as f:
+            f.write(f"ingressPorts: {self.args.ingress_ports}\n")
         self.log = open(os.path.join(self.root, "floed.log"), "w")
         self.process = subprocess.Popen(
             [self.args.floed, "--stage", self.stage, "--state-dir", self.state, "--socket", self.socket,
@@ -378,6 +379,9 @@ def floe_run(args, results, workdir):
             port += 1
         results.setdefault("drop_p50", []).append(percentile(latencies, 50))
         results.setdefault("drop_p99", []).append(percentile(latencies, 99))
+        # 1b. The ingress: requests through a public endpoint vs to the instance directly.
+        ingress(floe, port, results)
+        port += 1
         # 3a. Steady state with one instance.
         steady(floe, pid, args.steady, results, "1")
         floe.remove([last])
@@ -399,6 +403,60 @@ def floe_run(args, results, workdir):
             floe.remove(list(services))
     finally:
         floe.stop()
+
+
+def timed_gets(host, port, count, path="/"):
+    """(requests per second, per-request latencies in ms) of `count` GETs on one kept-alive connection."""
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    latencies = []
+    start = now()
+    for _ in range(count):
+        t = now()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise BenchError(f"GET http://{host}:{port}{path} answered {response.status}")
+        latencies.append(ms(now() - t))
+    elapsed = now() - start
+    conn.close()
+    return count / elapsed, latencies
+
+
+def ingress(floe, port, results):
+    """A service with a public endpoint: requests/s and latency through floed's ingress and direct."""
+    name = "ingress0"
+    text = (
+        f"service:\n  computePool: {floe.POOL}\n"
+        "spec:\n  containers:\n  - name: web\n    image: /bench/tinyserver:latest\n"
+        f"    command: [{floe.args.tinyserver}, \"{port}\"]\n"
+        f"    readinessProbe: {{port: {port}, path: /}}\n"
+        "    resources: {requests: {cpu: 10m, memory: 8Mi}}\n"
+        f"  endpoints:\n  - {{name: web, port: {port}, public: true}}\n")
+    floe.names[name] = port
+    floe.write(name, text)
+    deadline = now() + 60
+    floe.wait_ready(name, deadline)
+    url = ""
+    while not url:
+        code, rows = floe.get(f"/v1/services/{name}/endpoints")
+        url = next((r.get("ingress_url", "") for r in rows or [] if r.get("name") == "web"), "") if code == 200 else ""
+        if not url:
+            if now() > deadline:
+                raise BenchError(f"floe: no ingress URL for {name} within 60 s")
+            time.sleep(0.02)
+    host, ingress_port = url[len("http://"):].rsplit(":", 1)
+    count = floe.args.ingress_requests
+    timed_gets(host, int(ingress_port), min(count, 100))  # warm-up: connections, caches
+    direct_rps, direct = timed_gets("127.0.0.1", port, count)
+    via_rps, via = timed_gets(host, int(ingress_port), count)
+    log(f"floe: ingress {via_rps:.0f} req/s vs direct {direct_rps:.0f} req/s")
+    results.setdefault("ingress_rps", []).append(via_rps)
+    results.setdefault("direct_rps", []).append(direct_rps)
+    for p in (50, 99):
+        results.setdefault(f"ingress_p{p}", []).append(percentile(via, p))
+        results.setdefault(f"direct_p{p}", []).append(percentile(direct, p))
+    floe.remove([name])
 
 
 def steady(floe, pid, seconds, results, key):
@@ -770,6 +828,12 @@ def table(args, r):
         f"{fmt(r.get('api_one_p99'), digits=2)} | | |",
         f"| `GET /v1/services`, {big} services p50 / p99 (ms) | {fmt(r.get('api_all_p50'))} / "
         f"{fmt(r.get('api_all_p99'))} | | |",
+        f"| ingress requests/s, 1 keep-alive client | {fmt(r.get('ingress_rps'), digits=0)} | direct to the "
+        f"instance {fmt(r.get('direct_rps'), digits=0)} | {ratio(r.get('ingress_rps'), r.get('direct_rps'))} |",
+        f"| ingress request latency p50 (ms) | {fmt(r.get('ingress_p50'), digits=3)} | direct "
+        f"{fmt(r.get('direct_p50'), digits=3)} | added {fmt(diff(r.get('ingress_p50'), r.get('direct_p50')), digits=3)} ms |",
+        f"| ingress request latency p99 (ms) | {fmt(r.get('ingress_p99'), digits=3)} | direct "
+        f"{fmt(r.get('direct_p99'), digits=3)} | added {fmt(diff(r.get('ingress_p99'), r.get('direct_p99')), digits=3)} ms |",
     ]
     for kind in PEERS:
         p = kind.name
@@ -831,6 +895,8 @@ def main():
     args.crash_trials = 3 if args.quick else 5
     args.query_trials = 10 if args.quick else 30
     args.port_base = 20000
+    args.ingress_requests = 500 if args.quick else 5000
+    args.ingress_ports = "19400-19409"
 
     if args.cleanup:
         if not args.workdir:

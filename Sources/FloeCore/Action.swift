@@ -9,6 +9,7 @@ public enum StopReason: String, Sendable, Hashable, Codable {
     case cancelled = "job cancelled"
     case rerun = "job changed; running it again"
     case retry = "job replica retry"
+    case suspended = "service suspended"
 }
 
 /// One step the planner asks the executor to take.
@@ -46,6 +47,14 @@ public enum Action: Sendable, Hashable {
     case setPoolIdle(ObjectName, since: Date?)
     /// A removed pool with no nodes left: drop what floe remembers of it.
     case forgetPool(ObjectName)
+    /// A service suspends: its instances stop and none start until it resumes.
+    case suspendService(ObjectName, ServiceSuspension)
+    /// A suspended service resumes: its instances start again.
+    case resumeService(ObjectName)
+    /// A service's AUTO_SUSPEND_SECS counts from `at` (the planner starts the clock with it).
+    case setServiceActive(ObjectName, at: Date)
+    /// A removed service with no instances left: drop what floe remembers of it.
+    case forgetService(ObjectName)
 }
 
 /// What the planner returns: actions, and when it wants to be asked again at the latest.

@@ -47,7 +47,10 @@ extension PlanningPass {
     /// holds its room, a service that asks for instances in it, or a job run in it that has not ended.
     func hasWork(_ pool: ObjectName) -> Bool {
         if world.instances.values.contains(where: { $0.node?.pool == pool && $0.occupiesNode }) { return true }
-        if desired.services.values.contains(where: { $0.pool == pool && $0.header.minInstances > 0 }) { return true }
+        let wanted = desired.services.values.contains { service in
+            service.pool == pool && service.header.minInstances > 0 && !world.isSuspended(service: service.name)
+        }
+        if wanted { return true }
         return desired.jobs.values.contains { job in
             guard job.pool == pool else { return false }
             guard let run = world.jobRuns[job.name], run.digest == job.digest else { return true }

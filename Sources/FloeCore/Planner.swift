@@ -88,12 +88,15 @@ struct PlanningPass {
         planRemovedObjects()
         stopLateStarters()
         forgetStoppedServiceInstances()
+        forgetRemovedServiceActivity()
         shrinkIdleNodes()
     }
 
     // MARK: Services
 
     mutating func planService(_ service: DesiredService) {
+        if planSuspendedService(service) { return }
+        planServiceIdle(service)
         let n = service.header.minInstances
         // Scale down: highest ids first (all at once: nothing waits on them).
         for instance in instancesOf(service.name).reversed()

@@ -54,7 +54,7 @@ struct PlanningIndex {
         case .startJobRun(let name, _), .forgetJob(let name):
             return (byObject[name] ?? []).map { InstanceKey(name, $0) }
         case .addNode, .removeNode, .finishJobRun, .setUpgradeBlocked, .suspendPool, .resumePool, .setPoolIdle,
-            .forgetPool:
+            .forgetPool, .suspendService, .resumeService, .setServiceActive, .forgetService:
             return []
         }
     }

@@ -50,9 +50,11 @@ public enum StatusReport {
 
     /// A service's status: RUNNING once MIN_READY_INSTANCES are ready; a job's roll-up.
     public static func service(
-        name: ObjectName, minReady: Int?, isJob: Bool, instances: [InstanceState], run: JobRun?, removed: Bool
+        name: ObjectName, minReady: Int?, isJob: Bool, instances: [InstanceState], run: JobRun?, removed: Bool,
+        suspended: Bool = false
     ) -> String {
         if removed && !isJob { return instances.isEmpty ? "DELETED" : "DELETING" }
+        if suspended && !isJob { return instances.isEmpty ? "SUSPENDED" : "SUSPENDING" }
         if isJob {
             if let result = run?.result { return result.rawValue }
             // SPCS's roll-up order: any instance failed, all succeeded, any running, else pending.

@@ -78,6 +78,17 @@ extension World {
             pools[name, default: PoolActivity()].idleSince = since
         case .forgetPool(let name):
             pools[name] = nil
+        case .suspendService(let name, let reason):
+            services[name, default: ServiceActivity()].suspension = reason
+            services[name]?.suspendedAt = now
+        case .resumeService(let name):
+            services[name, default: ServiceActivity()].suspension = nil
+            services[name]?.resumedAt = now
+            services[name]?.lastActiveAt = now
+        case .setServiceActive(let name, let at):
+            services[name, default: ServiceActivity()].lastActiveAt = at
+        case .forgetService(let name):
+            services[name] = nil
         }
     }
 

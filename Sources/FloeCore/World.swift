@@ -163,6 +163,8 @@ public struct World: Sendable, Hashable, Codable {
     public var upgradeBlocked: [ObjectName: String]
     /// Suspension and idle time of each pool floe has planned for.
     public var pools: [ObjectName: PoolActivity]
+    /// Suspension and traffic of each service floe has planned for.
+    public var services: [ObjectName: ServiceActivity]
 
     public init() {
         instances = [:]
@@ -170,10 +172,11 @@ public struct World: Sendable, Hashable, Codable {
         jobRuns = [:]
         upgradeBlocked = [:]
         pools = [:]
+        services = [:]
     }
 
     enum CodingKeys: String, CodingKey {
-        case instances, nodes, jobRuns, upgradeBlocked, pools
+        case instances, nodes, jobRuns, upgradeBlocked, pools, services
     }
 
     /// Decodes a saved world; fields added after a world was saved get their empty value, so an
@@ -185,6 +188,7 @@ public struct World: Sendable, Hashable, Codable {
         jobRuns = try container.decodeIfPresent([ObjectName: JobRun].self, forKey: .jobRuns) ?? [:]
         upgradeBlocked = try container.decodeIfPresent([ObjectName: String].self, forKey: .upgradeBlocked) ?? [:]
         pools = try container.decodeIfPresent([ObjectName: PoolActivity].self, forKey: .pools) ?? [:]
+        services = try container.decodeIfPresent([ObjectName: ServiceActivity].self, forKey: .services) ?? [:]
     }
 
     /// The instances of one object, by id.

@@ -34,6 +34,7 @@ public enum Daemon {
         await reconciler.start()
         let watcher = StageWatcher(directory: settings.stageDirectory, rescanInterval: settings.rescanInterval)
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
+        let ingress = try makeIngress(settings: settings, reconciler: reconciler, router: router, logger: logger)
         try removeStaleSocket(settings.socketPath)
         let app = Application(
             router: router,
@@ -46,7 +47,7 @@ public enum Daemon {
             watcher: watcher, reconciler: reconciler, notifier: notifier, logger: logger, settings: settings)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: stage)],
+                services: [.init(service: app), .init(service: ingress), .init(service: stage)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? await prober.shutdown()

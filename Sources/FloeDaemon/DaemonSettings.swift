@@ -12,6 +12,8 @@ public struct DaemonSettings: Sendable {
     public var jobRetention: Duration
     /// The environment variables every container gets before image and spec env (PATH, LANG, ...).
     public var baseEnvironment: [String: String]
+    /// Where ingress listeners bind, which ports they get, how long a request waits for a resume.
+    public var ingress = IngressSettings()
 
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
@@ -52,5 +54,8 @@ extension DaemonSettings {
             rescanInterval: .seconds(config.rescanSeconds), defaultPoolName: config.defaultPool.name,
             defaultPool: config.defaultPool.spec, logSizeLimitBytes: Int(config.logSizeLimitBytes),
             jobRetention: .seconds(config.jobRetentionDays * 24 * 3600), baseEnvironment: base)
+        self.ingress = IngressSettings(
+            address: config.ingressAddress, ports: config.ingressPorts,
+            resumeTimeout: .seconds(config.ingressResumeSeconds))
     }
 }

@@ -39,8 +39,15 @@ extension Reconciler {
     }
 
     /// Waits up to `timeout` for at least one READY backend of the endpoint; returns what is READY
-    /// when it gives up (possibly nothing).
+    /// when it gives up (possibly nothing). This is traffic: it counts for the service's
+    /// AUTO_SUSPEND_SECS, and a suspended service with AUTO_RESUME is resumed first.
     public func waitForBackends(service: ObjectName, endpoint: String, timeout: Duration) async -> [Backend] {
+        noteTraffic(service)
+        if world.isSuspended(service: service),
+            registry.desiredState(complete: stageComplete).services[service]?.header.autoResume == true
+        {
+            resumeIfSuspended(service, why: "resumed by traffic (autoResume)")
+        }
         let deadline = ContinuousClock.now + timeout
         while true {
             let backends = readyBackends(service: service, endpoint: endpoint)

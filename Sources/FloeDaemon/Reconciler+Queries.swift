@@ -70,7 +70,8 @@ extension Reconciler {
         if entry != nil && entry?.lastGood == nil { return "FAILED" }
         return StatusReport.service(
             name: name, minReady: desired.services[name]?.header.minReadyInstances, isJob: isJob(name),
-            instances: (view().instances[name] ?? []), run: world.jobRuns[name], removed: removed)
+            instances: (view().instances[name] ?? []), run: world.jobRuns[name], removed: removed,
+            suspended: world.isSuspended(service: name))
     }
 
     /// `SYSTEM$GET_SERVICE_STATUS(name [, timeout])`: with a timeout, waits for a steady state.
@@ -154,7 +155,8 @@ extension Reconciler {
             minReadyInstances: desired.services[name]?.header.minReadyInstances ?? r.targetInstances,
             minInstances: r.minInstances, maxInstances: r.maxInstances,
             autoResume: desired.services[name]?.header.autoResume ?? false, createdOn: r.createdOn,
-            updatedOn: r.updatedOn, resumedOn: nil, suspendedOn: nil, isJob: r.isJob, specDigest: digest,
+            updatedOn: r.updatedOn, resumedOn: world.services[name]?.resumedAt.map(Timestamp.rfc3339),
+            suspendedOn: world.services[name]?.suspendedAt.map(Timestamp.rfc3339), isJob: r.isJob, specDigest: digest,
             isUpgrading: (view().instances[name] ?? []).contains {
                 $0.digest != (desired.services[name]?.digest ?? $0.digest)
             },

@@ -210,7 +210,7 @@ struct Simulation {
             name: name, minReady: service?.header.minReadyInstances,
             isJob: desired.jobs[name] != nil || world.jobRuns[name] != nil,
             instances: world.instances(of: name), run: world.jobRuns[name],
-            removed: service == nil && desired.jobs[name] == nil)
+            removed: service == nil && desired.jobs[name] == nil, suspended: world.isSuspended(service: name))
     }
 
     /// The node indexes of a pool.

@@ -154,7 +154,7 @@ import Testing
                 "7:3: unknown key 'levle' in log; did you mean 'level'?",
                 "8:1: unknown key 'frobnicate' in floed.yaml; known keys: stage, stateDir, socket, socketGroup, "
                     + "rescanSeconds, defaultPool, defaultUser, allowStageGroup, stopGraceSeconds, "
-                    + "logSizeLimitBytes, jobRetentionDays, log",
+                    + "logSizeLimitBytes, jobRetentionDays, log, ingressAddress, ingressPorts, ingressResumeSeconds",
             ])
     }
 
@@ -265,6 +265,33 @@ import Testing
             path: dir.path, environment: environment, isRoot: false, host: host)
         #expect(directory == nil)
         #expect(dirErrors.first?.message.contains("is a directory") == true)
+    }
+
+    @Test func ingressSettingsAreReadAndChecked() {
+        let (config, diagnostics) = parse(
+            """
+            ingressAddress: 0.0.0.0
+            ingressPorts: 9000-9009
+            ingressResumeSeconds: 5
+            """)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(config?.ingressAddress == "0.0.0.0")
+        #expect(config?.ingressPorts == 9000...9009)
+        #expect(config?.ingressResumeSeconds == 5)
+        let settings = config.map { DaemonSettings(config: $0, environment: [:]) }
+        #expect(settings?.ingress.ports == 9000...9009)
+        #expect(settings?.ingress.resumeTimeout == .seconds(5))
+        let (_, bad) = parse(
+            """
+            ingressAddress: example.com
+            ingressPorts: 9010-9000
+            """)
+        let messages = bad.map { "\($0.line):\($0.column): \($0.message)" }
+        #expect(
+            messages == [
+                "1:17: 'ingressAddress' must be an IP address such as 127.0.0.1 or 0.0.0.0, found 'example.com'",
+                "2:15: 'ingressPorts' must be a port range such as 8400-8499 (ports 1 to 65535), found '9010-9000'",
+            ])
     }
 
     @Test func theShippedConfigFileIsValidAndSaysTheDefaults() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import FloeSpec
 import FloeSystemd
 import FloeYAML
@@ -9,6 +10,7 @@ struct ConfigFileReader {
     static let topLevelKeys = [
         "stage", "stateDir", "socket", "socketGroup", "rescanSeconds", "defaultPool", "defaultUser",
         "allowStageGroup", "stopGraceSeconds", "logSizeLimitBytes", "jobRetentionDays", "log",
+        "ingressAddress", "ingressPorts", "ingressResumeSeconds",
     ]
     static let poolKeys = ["name", "instanceFamily", "minNodes", "maxNodes"]
     static let logKeys = ["target", "level"]
@@ -44,6 +46,9 @@ struct ConfigFileReader {
             case "logSizeLimitBytes": settings.logSizeLimitBytes = byteSize(value, key: key)
             case "jobRetentionDays": settings.jobRetentionDays = integer(value, key: key, in: 1...36_500)
             case "log": readLog(value)
+            case "ingressAddress": settings.ingressAddress = ingressAddress(value)
+            case "ingressPorts": settings.ingressPorts = portRange(value, key: key)
+            case "ingressResumeSeconds": settings.ingressResumeSeconds = integer(value, key: key, in: 1...3600)
             default: unknownKey(pair.key, known: Self.topLevelKeys, in: "floed.yaml")
             }
         }
@@ -203,6 +208,35 @@ struct ConfigFileReader {
             path.removeLast()
         }
         return path
+    }
+
+    /// An IPv4 or IPv6 address to bind ingress listeners to.
+    private mutating func ingressAddress(_ node: YAMLNode) -> String? {
+        guard let text = string(node, key: "ingressAddress") else { return nil }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1 else {
+            error(
+                at: node.mark,
+                "'ingressAddress' must be an IP address such as 127.0.0.1 or 0.0.0.0, found '\(text)'")
+            return nil
+        }
+        return text
+    }
+
+    /// `N-M` (or one port `N`), within 1...65535.
+    private mutating func portRange(_ node: YAMLNode, key: String) -> ClosedRange<Int>? {
+        guard let text = string(node, key: key) else { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard (1...2).contains(parts.count), let low = parts.first ?? nil, let high = parts.last ?? nil,
+            1 <= low, low <= high, high <= 65535
+        else {
+            error(at: node.mark, "'\(key)' must be a port range such as 8400-8499 (ports 1 to 65535), found '\(text)'")
+            return nil
+        }
+        return low...high
     }
 
     private mutating func socketPath(_ node: YAMLNode) -> String? {

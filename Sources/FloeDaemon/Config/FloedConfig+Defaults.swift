@@ -72,7 +72,9 @@ extension FloedConfig {
             stopGraceSeconds: settings.stopGraceSeconds ?? 30,
             logSizeLimitBytes: settings.logSizeLimitBytes ?? 10 << 20,
             jobRetentionDays: settings.jobRetentionDays ?? 30,
-            log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info))
+            log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info),
+            ingressAddress: settings.ingressAddress ?? "127.0.0.1", ingressPorts: settings.ingressPorts ?? 8400...8499,
+            ingressResumeSeconds: settings.ingressResumeSeconds ?? 60)
     }
 
     static func defaultStateDir(environment: [String: String], isRoot: Bool) -> String {

@@ -59,12 +59,20 @@ public struct FloedConfig: Sendable, Hashable {
     public var jobRetentionDays: Int
     /// floed's own logging.
     public var log: Log
+    /// The address ingress listeners of public endpoints bind to (`127.0.0.1`). Any other address
+    /// requires an access token on every request.
+    public var ingressAddress: String
+    /// The ports public endpoints get when their service names no `ingressPort`.
+    public var ingressPorts: ClosedRange<Int>
+    /// How long a request to a suspended service waits for it to resume and become READY.
+    public var ingressResumeSeconds: Int
 
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,
         defaultPool: DefaultPool, defaultUser: String = "floe", allowStageGroup: String? = nil,
         stopGraceSeconds: Int = 30, logSizeLimitBytes: Int64 = 10 << 20, jobRetentionDays: Int = 30,
-        log: Log = Log()
+        log: Log = Log(), ingressAddress: String = "127.0.0.1", ingressPorts: ClosedRange<Int> = 8400...8499,
+        ingressResumeSeconds: Int = 60
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -78,5 +86,8 @@ public struct FloedConfig: Sendable, Hashable {
         self.logSizeLimitBytes = logSizeLimitBytes
         self.jobRetentionDays = jobRetentionDays
         self.log = log
+        self.ingressAddress = ingressAddress
+        self.ingressPorts = ingressPorts
+        self.ingressResumeSeconds = ingressResumeSeconds
     }
 }

@@ -22,13 +22,17 @@ public struct FloedConfigOverrides: Sendable, Hashable {
     public var jobRetentionDays: Int?
     public var logTarget: LogTarget?
     public var logLevel: Logger.Level?
+    public var ingressAddress: String?
+    public var ingressPorts: ClosedRange<Int>?
+    public var ingressResumeSeconds: Int?
 
     public init(
         stage: String? = nil, stateDir: String? = nil, socket: String? = nil, socketGroup: String? = nil,
         rescanSeconds: Int? = nil, defaultPoolName: ObjectName? = nil, instanceFamily: InstanceFamily? = nil,
         minNodes: Int? = nil, maxNodes: Int? = nil, defaultUser: String? = nil, allowStageGroup: String? = nil,
         stopGraceSeconds: Int? = nil, logSizeLimitBytes: Int64? = nil, jobRetentionDays: Int? = nil,
-        logTarget: LogTarget? = nil, logLevel: Logger.Level? = nil
+        logTarget: LogTarget? = nil, logLevel: Logger.Level? = nil, ingressAddress: String? = nil,
+        ingressPorts: ClosedRange<Int>? = nil, ingressResumeSeconds: Int? = nil
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -46,6 +50,9 @@ public struct FloedConfigOverrides: Sendable, Hashable {
         self.jobRetentionDays = jobRetentionDays
         self.logTarget = logTarget
         self.logLevel = logLevel
+        self.ingressAddress = ingressAddress
+        self.ingressPorts = ingressPorts
+        self.ingressResumeSeconds = ingressResumeSeconds
     }
 
     /// `self` with every value `top` gives replacing this one.
@@ -60,6 +67,8 @@ public struct FloedConfigOverrides: Sendable, Hashable {
             stopGraceSeconds: top.stopGraceSeconds ?? stopGraceSeconds,
             logSizeLimitBytes: top.logSizeLimitBytes ?? logSizeLimitBytes,
             jobRetentionDays: top.jobRetentionDays ?? jobRetentionDays, logTarget: top.logTarget ?? logTarget,
-            logLevel: top.logLevel ?? logLevel)
+            logLevel: top.logLevel ?? logLevel, ingressAddress: top.ingressAddress ?? ingressAddress,
+            ingressPorts: top.ingressPorts ?? ingressPorts,
+            ingressResumeSeconds: top.ingressResumeSeconds ?? ingressResumeSeconds)
     }
 }
