@@ -56,6 +56,11 @@ echo "==> floectl services"
 echo "==> the service function's endpoint (POST /filter, SPCS batch protocol)"
 curl -s -X POST -H 'Content-Type: application/json' -d '{"data": [[0, "122880"]]}' http://127.0.0.1:8000/filter
 echo
+echo "==> the filter service's web form through the ingress (its endpoint is public: true)"
+"$FLOECTL" endpoints filter_service
+INGRESS_URL=$("$FLOECTL" endpoints filter_service --json |
+  python3 -c 'import json, sys; print(next((r["ingress_url"] for r in json.load(sys.stdin) if r["ingress_url"]), ""))')
+echo "GET $INGRESS_URL/ui -> $(curl -s -o /dev/null -w '%{http_code}' "$INGRESS_URL/ui") (open it in a browser)"
 echo "==> running the news job (EXECUTE JOB SERVICE)"
 copy news_job my_news_job_image.yaml
 copy news_job news_job.yaml

@@ -1,3 +1,4 @@
+import FloeSpec
 import Foundation
 
 /// Why a service is suspended (SPCS ALTER SERVICE ... SUSPEND).

@@ -29,25 +29,30 @@ extension ControlAPI {
                         name: spec.name, port: spec.port,
                         portRange: spec.portRange.map { "\($0.lowerBound)-\($0.upperBound)" },
                         protocol: spec.protocol.rawValue, isPublic: spec.isPublic,
-                        ingressURL: spec.isPublic ? urls[IngressRoute(service: service, endpoint: spec.name)] ?? "" : "")
+                        ingressURL: spec.isPublic ? urls[IngressRoute(service: service, endpoint: spec.name)] ?? "" : ""
+                    )
                 }
             }
         }
         router.post("/v1/services/:name/suspend") { _, context in
             let name = try parameter(context, "name")
+            let status: String
             do throws(SuspensionError) {
-                return try json(["status": try await reconciler.suspendService(name)])
+                status = try await reconciler.suspendService(name)
             } catch {
                 return try json(APIError(error: error.description), status: .notFound)
             }
+            return try json(["status": status])
         }
         router.post("/v1/services/:name/resume") { _, context in
             let name = try parameter(context, "name")
+            let status: String
             do throws(SuspensionError) {
-                return try json(["status": try await reconciler.resumeService(name)])
+                status = try await reconciler.resumeService(name)
             } catch {
                 return try json(APIError(error: error.description), status: .notFound)
             }
+            return try json(["status": status])
         }
         router.get("/v1/tokens") { _, _ in
             try json(tokens.list().map { TokenRow($0, secret: nil) })
@@ -55,21 +60,23 @@ extension ControlAPI {
         router.post("/v1/tokens") { request, _ in
             let query = request.uri.queryParameters
             let name = query.get("name") ?? ""
+            let row: TokenRow
             do throws(AccessTokenError) {
                 let (token, secret) = try tokens.create(name: name, user: query.get("user"))
-                return try json(TokenRow(token, secret: secret))
+                row = TokenRow(token, secret: secret)
             } catch {
                 return try json(APIError(error: error.description), status: .badRequest)
             }
+            return try json(row)
         }
         router.delete("/v1/tokens/:name") { _, context in
             let name = try parameter(context, "name")
             do throws(AccessTokenError) {
                 try tokens.revoke(name: name)
-                return try json(["revoked": name])
             } catch {
                 return try json(APIError(error: error.description), status: .notFound)
             }
+            return try json(["revoked": name])
         }
     }
 }

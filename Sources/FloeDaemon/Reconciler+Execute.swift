@@ -64,6 +64,8 @@ extension Reconciler {
             }
         case .forgetPool:
             break
+        case .suspendService, .resumeService, .setServiceActive, .forgetService:
+            performServiceActivity(action, desired: desired)
         }
     }
 

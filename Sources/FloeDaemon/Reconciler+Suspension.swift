@@ -22,7 +22,8 @@ extension Reconciler {
     public func suspendService(_ raw: String) throws(SuspensionError) -> String {
         let name = try desiredServiceName(raw)
         if !world.isSuspended(service: name) {
-            world.apply(.suspendService(name, .requested), desired: registry.desiredState(complete: stageComplete),
+            world.apply(
+                .suspendService(name, .requested), desired: registry.desiredState(complete: stageComplete),
                 now: Date())
             record(name, nil, nil, "suspended", "suspended on request; instances stop")
             reconcile()
@@ -54,6 +55,20 @@ extension Reconciler {
             return
         }
         world.noteTraffic(service: name, at: now)
+    }
+
+    /// Records the planner's service suspension actions (floectl's own are recorded where they are made).
+    func performServiceActivity(_ action: Action, desired: DesiredState) {
+        switch action {
+        case .suspendService(let name, let reason):
+            let seconds = desired.services[name]?.header.autoSuspendSecs ?? 0
+            let why = reason == .idle ? "no ingress or function traffic for \(seconds) s" : reason.rawValue
+            record(name, nil, nil, "suspended", "service suspended: \(why); instances stop")
+        case .resumeService(let name):
+            record(name, nil, nil, "resumed", "service resumed")
+        default:
+            break
+        }
     }
 
     private func desiredServiceName(_ raw: String) throws(SuspensionError) -> ObjectName {

@@ -10,7 +10,8 @@ public struct IngressConfiguration: Sendable {
     /// How long connecting to an instance may take before the next one is tried.
     public var connectTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 0, requireToken: Bool = false,
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, requireToken: Bool = false,
         connectTimeout: Duration = .seconds(5)
     ) {
         self.host = host

@@ -19,6 +19,13 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let clientKeepAlive: Bool
         let clientVersion: HTTPVersion
         let upgrade: Bool
+        /// The request as received and as sent, for a retry on a fresh connection.
+        let head: HTTPRequestHead
+        let upstreamHead: HTTPRequestHead
+        /// True when the connection was kept from an earlier request (the instance may close it
+        /// just as the request goes out: then a request without a body is sent again).
+        let reused: Bool
+        var sentBody = false
         var requestDone = false
         var responseStarted = false
         var responseDone = false
@@ -26,15 +33,19 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var closeClient = false
 
         init(
-            backend: IngressBackend, channel: Channel, handler: IngressUpstreamHandler, clientKeepAlive: Bool,
-            clientVersion: HTTPVersion, upgrade: Bool
+            backend: IngressBackend, channel: Channel, handler: IngressUpstreamHandler, head: HTTPRequestHead,
+            upstreamHead: HTTPRequestHead, reused: Bool
         ) {
             self.backend = backend
             self.channel = channel
             self.handler = handler
-            self.clientKeepAlive = clientKeepAlive
-            self.clientVersion = clientVersion
-            self.upgrade = upgrade
+            self.head = head
+            self.upstreamHead = upstreamHead
+            self.reused = reused
+            self.upgrade = ProxyHeaders.isWebSocketUpgrade(head)
+            // After an upgrade request the request decoder reads no further requests.
+            self.clientKeepAlive = head.isKeepAlive && !upgrade
+            self.clientVersion = head.version
         }
     }
 
@@ -92,6 +103,7 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             case .head: break
             case .body(let bytes):
                 if !exchange.responseDone {
+                    exchange.sentBody = true
                     exchange.channel.write(HTTPClientRequestPart.body(.byteBuffer(bytes)), promise: nil)
                     upstreamNeedsFlush = true
                 }
@@ -169,7 +181,9 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 ? "This endpoint needs an access token: send 'Authorization: Bearer TOKEN' "
                     + "(create one with 'floectl token create NAME').\n"
                 : "The access token is not valid (unknown or revoked); create one with 'floectl token create NAME'.\n"
-            answer(.unauthorized, why, keepAlive: head.isKeepAlive, requestDone: false, extra: [("WWW-Authenticate", "Bearer")])
+            answer(
+                .unauthorized, why, keepAlive: head.isKeepAlive && !ProxyHeaders.isWebSocketUpgrade(head),
+                requestDone: false, extra: [("WWW-Authenticate", "Bearer")])
             return
         }
         let upstream = ProxyHeaders.upstreamRequest(
@@ -188,29 +202,33 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         guard case .connecting(let head, _, _, let done) = state else { return }
         switch resolution {
         case .unavailable(let message):
-            answer(.serviceUnavailable, message.hasSuffix("\n") ? message : message + "\n",
-                keepAlive: head.isKeepAlive, requestDone: done)
+            answer(
+                .serviceUnavailable, message.hasSuffix("\n") ? message : message + "\n",
+                keepAlive: head.isKeepAlive && !ProxyHeaders.isWebSocketUpgrade(head), requestDone: done)
         case .ready(let backends):
             connect(shared.ordered(backends)[...], tried: [])
         }
     }
 
     /// Connects to the first backend that answers (an idle connection to it first).
-    private func connect(_ candidates: ArraySlice<IngressBackend>, tried: [String]) {
+    private func connect(_ candidates: ArraySlice<IngressBackend>, tried: [String], fresh: Bool = false) {
         guard let context, case .connecting(let head, _, _, let done) = state else { return }
         guard let backend = candidates.first else {
             let list = tried.joined(separator: "; ")
-            answer(.badGateway, "No READY instance of \(shared.route.service) accepted the connection (\(list)); "
-                + "check 'floectl status \(shared.route.service)' and its logs.\n",
+            answer(
+                .badGateway,
+                "No READY instance of \(shared.route.service) accepted the connection (\(list)); "
+                    + "check 'floectl status \(shared.route.service)' and its logs.\n",
                 keepAlive: head.isKeepAlive, requestDone: done)
             return
         }
-        if let (channel, handler) = idle.removeValue(forKey: backend), channel.isActive {
-            start(backend: backend, channel: channel, handler: handler)
+        if !fresh, let (channel, handler) = idle.removeValue(forKey: backend), channel.isActive {
+            start(backend: backend, channel: channel, handler: handler, reused: true)
             return
         }
-        let timeout = TimeAmount.nanoseconds(Int64(shared.configuration.connectTimeout.components.seconds) * 1_000_000_000
-            + shared.configuration.connectTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount.nanoseconds(
+            Int64(shared.configuration.connectTimeout.components.seconds) * 1_000_000_000
+                + shared.configuration.connectTimeout.components.attoseconds / 1_000_000_000)
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -236,7 +254,7 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
                         channel.close(promise: nil)
                         return
                     }
-                    self.start(backend: backend, channel: channel, handler: handler)
+                    self.start(backend: backend, channel: channel, handler: handler, reused: false)
                 case .failure(let error):
                     self.connect(candidates.dropFirst(), tried: tried + ["\(backend): \(error)"])
                 }
@@ -244,18 +262,19 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Sends the request (and the parts held meanwhile) to the instance; reading resumes.
-    private func start(backend: IngressBackend, channel: Channel, handler: IngressUpstreamHandler) {
+    private func start(backend: IngressBackend, channel: Channel, handler: IngressUpstreamHandler, reused: Bool) {
         guard case .connecting(let head, let upstream, let held, _) = state else { return }
         let exchange = Exchange(
-            backend: backend, channel: channel, handler: handler, clientKeepAlive: head.isKeepAlive,
-            clientVersion: head.version, upgrade: ProxyHeaders.isWebSocketUpgrade(head))
+            backend: backend, channel: channel, handler: handler, head: head, upstreamHead: upstream, reused: reused)
         handler.delegate = self
         state = .forwarding(exchange)
         channel.write(HTTPClientRequestPart.head(upstream), promise: nil)
         for part in held {
             switch part {
             case .head: break
-            case .body(let bytes): channel.write(HTTPClientRequestPart.body(.byteBuffer(bytes)), promise: nil)
+            case .body(let bytes):
+                exchange.sentBody = true
+                channel.write(HTTPClientRequestPart.body(.byteBuffer(bytes)), promise: nil)
             case .end(let trailers):
                 channel.write(HTTPClientRequestPart.end(trailers), promise: nil)
                 exchange.requestDone = true
@@ -278,7 +297,8 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         headers.add(name: "Content-Length", value: String(text.utf8.count))
         for (name, value) in extra { headers.add(name: name, value: value) }
         if close { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
             promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -351,14 +371,24 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             !exchange.responseDone
         else { return }
         exchange.handler.delegate = nil
+        if exchange.reused && !exchange.responseStarted && !exchange.sentBody {
+            // A kept connection the instance closed meanwhile: send the request again on a new one.
+            let held: [HTTPServerRequestPart] = exchange.requestDone ? [.end(nil)] : []
+            state = .connecting(
+                head: exchange.head, upstream: exchange.upstreamHead, held: held, done: exchange.requestDone)
+            connect([exchange.backend], tried: [], fresh: true)
+            return
+        }
         if exchange.responseStarted {
             // Part of the answer went out already: the client learns of the failure by the close.
             context.flush()
             context.close(promise: nil)
             return
         }
-        answer(.badGateway, "Instance \(exchange.backend) closed the connection without answering; "
-            + "check 'floectl logs \(shared.route.service)'.\n", keepAlive: false, requestDone: true)
+        answer(
+            .badGateway,
+            "Instance \(exchange.backend) closed the connection without answering; "
+                + "check 'floectl logs \(shared.route.service)'.\n", keepAlive: false, requestDone: true)
     }
 
     /// The exchange is over: keep the instance connection for the next request when it allows.
@@ -383,7 +413,8 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         headers.replaceOrAdd(name: "Connection", value: "Upgrade")
         headers.replaceOrAdd(name: "Upgrade", value: head.headers["upgrade"].first ?? "websocket")
         context.writeAndFlush(
-            wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientVersion, status: head.status, headers: headers))),
+            wrapOutboundOut(
+                .head(HTTPResponseHead(version: exchange.clientVersion, status: head.status, headers: headers))),
             promise: nil)
         state = .upgraded
         exchange.handler.delegate = nil
@@ -403,7 +434,9 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if let h = try? ops.handler(type: HTTPServerProtocolErrorHandler.self) { _ = ops.removeHandler(h) }
             if let h = try? ops.handler(type: NIOHTTPResponseHeadersValidator.self) { _ = ops.removeHandler(h) }
             _ = ops.removeHandler(self)
-            if let h = try? ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) { _ = ops.removeHandler(h) }
+            if let h = try? ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+                _ = ops.removeHandler(h)
+            }
             if let h = try? ops.handler(type: HTTPResponseEncoder.self) { _ = ops.removeHandler(h) }
             let up = instance.pipeline.syncOperations
             _ = up.removeHandler(exchange.handler)

@@ -72,7 +72,8 @@ struct IngressEndToEndTests {
     /// `floectl endpoints NAME --json`, as name -> ingress_url.
     func ingressURLs(_ floe: FloeHarness, _ name: String) async throws -> [String: String] {
         let out = try await floe.ctl("endpoints", name, "--json")
-        guard out.code == 0, let rows = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]]
+        guard out.code == 0,
+            let rows = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [[String: Any]]
         else { throw HarnessError.io("endpoints: \(out.stderr)") }
         var urls: [String: String] = [:]
         for row in rows { urls[row["name"] as? String ?? ""] = row["ingress_url"] as? String ?? "" }
@@ -209,7 +210,8 @@ struct IngressEndToEndTests {
         var first = ""
         try await floe.eventually("ingress URLs") {
             first = try await ingressURLs(floe, "keeper")["ui"] ?? ""
-            return !first.isEmpty && !(try await ingressURLs(floe, "fixed_port")["ui"] ?? "").isEmpty
+            let fixedURL = try await ingressURLs(floe, "fixed_port")["ui"] ?? ""
+            return !first.isEmpty && !fixedURL.isEmpty
         }
         #expect(try await ingressURLs(floe, "fixed_port")["ui"] == "http://127.0.0.1:\(fixed)")
         await floe.stopDaemon()
@@ -232,7 +234,9 @@ struct IngressEndToEndTests {
         try floe.drop("pair.yaml", Self.service(root: floe.root, port: port, instances: 2))
         // On the host network the second instance waits for the first one's port: nothing to spread.
         try await floe.eventually("instance 0 READY") {
-            try await floe.status("pair").contains { $0["instanceId"] as? String == "0" && $0["status"] as? String == "READY" }
+            try await floe.status("pair").contains {
+                $0["instanceId"] as? String == "0" && $0["status"] as? String == "READY"
+            }
         }
         var bothReady = false
         for _ in 0..<100 where !bothReady {
@@ -253,7 +257,9 @@ struct IngressEndToEndTests {
         #expect(seen == ["instance 0", "instance 1"])
         FileManager.default.createFile(atPath: "\(floe.root)/unready-1", contents: nil)
         try await floe.eventually("instance 1 not READY") {
-            try await floe.status("pair").contains { $0["instanceId"] as? String == "1" && $0["status"] as? String != "READY" }
+            try await floe.status("pair").contains {
+                $0["instanceId"] as? String == "1" && $0["status"] as? String != "READY"
+            }
         }
         for _ in 0..<6 {
             let (code, body) = try await get(floe, url + "/")

@@ -1,7 +1,7 @@
-import Foundation
 import FloeSpec
 import FloeSystemd
 import FloeYAML
+import Foundation
 import Logging
 
 /// Reads the node tree of a floed.yaml into ``FloedConfigOverrides``, collecting positioned

@@ -71,7 +71,8 @@ public final class AccessTokenStore: IngressTokenVerifier, Sendable {
     public func create(name: String, user: String?) throws(AccessTokenError) -> (AccessToken, String) {
         guard Self.isValidName(name) else { throw .badName(name) }
         let user = user ?? name
-        guard (1...128).contains(user.count), !user.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+        guard (1...128).contains(user.count),
+            !user.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
         else { throw .badUser(user) }
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -104,7 +105,7 @@ public final class AccessTokenStore: IngressTokenVerifier, Sendable {
             do {
                 try directory.save(copy, as: Self.key)
             } catch {
-                return .failure(.cannotSave(error.description))
+                return .failure(.cannotSave("\(error)"))
             }
             list = copy
             return .success(())

@@ -37,15 +37,17 @@ actor IngressManager {
             listeners[endpoint] = nil
             logger.info("ingress for \(endpoint.route) closed (port \(server.port))")
         }
+        // Ports fixed by a header are never handed out from the range to another endpoint.
+        let reserved = Set(endpoints.compactMap(\.fixedPort))
         for endpoint in endpoints where listeners[endpoint] == nil {
-            await open(endpoint)
+            await open(endpoint, reserved: reserved)
         }
         for route in problems.keys where !wanted.contains(where: { $0.route == route }) { problems[route] = nil }
         if complete { book.retain(only: Set(endpoints.map(\.bookKey)), logger: logger) }
     }
 
-    private func open(_ endpoint: PublicEndpoint) async {
-        let busy = Set(listeners.values.map(\.port))
+    private func open(_ endpoint: PublicEndpoint, reserved: Set<Int>) async {
+        let busy = Set(listeners.values.map(\.port)).union(endpoint.fixedPort == nil ? reserved : [])
         var candidates: [Int]
         if let fixed = endpoint.fixedPort {
             candidates = [fixed]

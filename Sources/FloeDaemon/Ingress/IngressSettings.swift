@@ -7,7 +7,8 @@ public struct IngressSettings: Sendable, Hashable {
     /// How long a request to a suspended (or resuming) service waits for a READY instance.
     public var resumeTimeout: Duration
 
-    public init(address: String = "127.0.0.1", ports: ClosedRange<Int> = 8400...8499,
+    public init(
+        address: String = "127.0.0.1", ports: ClosedRange<Int> = 8400...8499,
         resumeTimeout: Duration = .seconds(60)
     ) {
         self.address = address
