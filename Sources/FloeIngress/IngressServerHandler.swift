@@ -26,6 +26,8 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         /// just as the request goes out: then a request without a body is sent again).
         let reused: Bool
         var sentBody = false
+        /// The instance's 101, until its message ends and the connections become a relay.
+        var switching: HTTPResponseHead?
         var requestDone = false
         var responseStarted = false
         var responseDone = false
@@ -317,7 +319,8 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
         switch part {
         case .head(let head):
             if exchange.upgrade && head.status == .switchingProtocols {
-                upgrade(exchange, head: head, context: context)
+                // The decoder ends the 101 message next; the pipelines change after that.
+                exchange.switching = head
                 return
             }
             if head.status.code < 200 { return }
@@ -333,6 +336,10 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
             clientNeedsFlush = true
         case .end(let trailers):
+            if let head = exchange.switching {
+                upgrade(exchange, head: head, context: context)
+                return
+            }
             exchange.responseDone = true
             clientNeedsFlush = false
             if exchange.closeClient {

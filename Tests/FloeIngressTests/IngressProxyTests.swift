@@ -16,7 +16,7 @@ struct TestTokens: IngressTokenVerifier {
     func user(forToken token: String) -> String? { token == "good" ? "alice" : nil }
 }
 
-@Suite("Ingress proxy over real sockets")
+@Suite("Ingress proxy over real sockets", .serialized)
 struct IngressProxyTests {
     static let route = IngressRoute(service: "SVC", endpoint: "web")
 
@@ -38,7 +38,7 @@ struct IngressProxyTests {
         let client = try TestClient(port: server.port)
         var clientPorts = Set<String>()
         for _ in 0..<5 {
-            let response = try client.request("GET", "/who")
+            let response = try await client.request("GET", "/who")
             #expect(response.status == 200)
             let words = response.text.split(separator: " ")
             #expect(words.first == "A")
@@ -61,13 +61,13 @@ struct IngressProxyTests {
         let client = try TestClient(port: server.port)
         var seen: [String: Int] = [:]
         for _ in 0..<10 {
-            let response = try client.request("GET", "/who")
+            let response = try await client.request("GET", "/who")
             seen[String(response.text.split(separator: " ")[0]), default: 0] += 1
         }
         #expect(seen["A"] == 5 && seen["B"] == 5, "round-robin expected, got \(seen)")
         source.set(.ready([Self.backend(a)]))
         for _ in 0..<6 {
-            let response = try client.request("GET", "/who")
+            let response = try await client.request("GET", "/who")
             #expect(response.text.hasPrefix("A "), "a request went to an instance that is not READY")
         }
         await server.close()
@@ -80,13 +80,13 @@ struct IngressProxyTests {
         let source = FixedSource(.unavailable("No READY instance of SVC (service status PENDING)."))
         let server = try await Self.start(source)
         let client = try TestClient(port: server.port)
-        let response = try client.request("GET", "/who")
+        let response = try await client.request("GET", "/who")
         #expect(response.status == 503)
         #expect(response.text.contains("service status PENDING"))
         // A dead port first: the request goes to the next backend.
         source.set(.ready([IngressBackend(host: "127.0.0.1", port: 1, label: "dead"), Self.backend(a)]))
         for _ in 0..<2 {
-            let next = try client.request("GET", "/who")
+            let next = try await client.request("GET", "/who")
             #expect(next.status == 200)
             #expect(next.text.hasPrefix("A "))
         }
@@ -101,21 +101,21 @@ struct IngressProxyTests {
         let client = try TestClient(port: server.port)
         // 4 MiB upload in chunks, echoed back.
         let piece = [UInt8]((0..<65536).map { UInt8($0 % 251) })
-        try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
         for _ in 0..<64 {
-            try client.send(Array("10000\r\n".utf8) + piece + Array("\r\n".utf8))
+            try await client.send(Array("10000\r\n".utf8) + piece + Array("\r\n".utf8))
         }
-        try client.send("0\r\n\r\n")
-        let echoed = try client.readResponse()
+        try await client.send("0\r\n\r\n")
+        let echoed = try await client.readResponse()
         #expect(echoed.status == 200)
         #expect(echoed.body.count == 64 * 65536)
         #expect(echoed.body.prefix(65536).elementsEqual(piece))
         // 16 MiB download, chunked by the instance.
-        let big = try client.request("GET", "/big?n=16384")
+        let big = try await client.request("GET", "/big?n=16384")
         #expect(big.status == 200)
         #expect(big.body.count == 16384 * 1024)
         // A Content-Length body on the same connection.
-        let small = try client.request("POST", "/echo", body: Array("hello".utf8))
+        let small = try await client.request("POST", "/echo", body: Array("hello".utf8))
         #expect(small.text == "hello")
         await server.close()
     }
@@ -126,17 +126,20 @@ struct IngressProxyTests {
         defer { a.stop() }
         let server = try await Self.start(FixedSource(.ready([Self.backend(a)])))
         let client = try TestClient(port: server.port)
-        try client.send(
+        try await client.send(
             "GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-        let (status, headers) = try client.readHead()
+        let (status, headers) = try await client.readHead()
         #expect(status == 101)
         #expect(headers["upgrade"]?.lowercased() == "websocket")
-        try client.send("hello relay")
-        #expect(String(decoding: try client.readBytes(11), as: UTF8.self) == "HELLO RELAY")
-        let many = [UInt8](repeating: UInt8(ascii: "q"), count: 300_000)
-        try client.send(many)
-        #expect(try client.readBytes(many.count).allSatisfy { $0 == UInt8(ascii: "Q") })
+        try await client.send("hello relay")
+        #expect(String(decoding: try await client.readBytes(11), as: UTF8.self) == "HELLO RELAY")
+        // More than the socket buffers hold: sent and read at once, so back-pressure must let both flow.
+        let many = [UInt8](repeating: UInt8(ascii: "q"), count: 2_000_000)
+        async let sent: Void = client.send(many)
+        let echoed = try await client.readBytes(many.count)
+        try await sent
+        #expect(echoed.allSatisfy { $0 == UInt8(ascii: "Q") })
         await server.close()
     }
 
@@ -146,7 +149,7 @@ struct IngressProxyTests {
         defer { a.stop() }
         let server = try await Self.start(FixedSource(.ready([Self.backend(a)])))
         let client = try TestClient(port: server.port)
-        let response = try client.request(
+        let response = try await client.request(
             "GET", "/headers",
             headers: [
                 ("Authorization", "Bearer good"), ("Sf-Context-Current-User", "mallory"), ("Keep-Alive", "timeout=5"),
@@ -162,7 +165,7 @@ struct IngressProxyTests {
         #expect(seen["x-forwarded-proto"] == "http")
         #expect(seen["x-forwarded-host"] == "test.local")
         // Without a token, no user at all (the client's own header is still removed).
-        let anonymous = try client.request("GET", "/headers", headers: [("Sf-Context-Current-User", "mallory")])
+        let anonymous = try await client.request("GET", "/headers", headers: [("Sf-Context-Current-User", "mallory")])
         let plain = try JSONDecoder().decode([String: String].self, from: Data(anonymous.body))
         #expect(plain["sf-context-current-user"] == nil)
         await server.close()
@@ -174,12 +177,12 @@ struct IngressProxyTests {
         defer { a.stop() }
         let server = try await Self.start(FixedSource(.ready([Self.backend(a)])), requireToken: true)
         let client = try TestClient(port: server.port)
-        let missing = try client.request("GET", "/who")
+        let missing = try await client.request("GET", "/who")
         #expect(missing.status == 401)
         #expect(missing.text.contains("Authorization: Bearer"))
-        let wrong = try client.request("GET", "/who", headers: [("Authorization", "Bearer nope")])
+        let wrong = try await client.request("GET", "/who", headers: [("Authorization", "Bearer nope")])
         #expect(wrong.status == 401)
-        let good = try client.request("GET", "/who", headers: [("Authorization", "Bearer good")])
+        let good = try await client.request("GET", "/who", headers: [("Authorization", "Bearer good")])
         #expect(good.status == 200)
         await server.close()
     }

@@ -3,7 +3,7 @@ import Glibc
 
 /// A blocking HTTP/1.1 client on a raw socket, so that tests control the connection: keep-alive,
 /// chunked uploads, and the bytes after a protocol switch.
-final class TestClient {
+final class TestClient: @unchecked Sendable {
     struct Response {
         var status: Int
         var headers: [String: String]
@@ -37,9 +37,13 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    func send(_ bytes: [UInt8]) async throws {
+        try await onThread { try self.sendNow(bytes) }
+    }
+
+    private func sendNow(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -51,13 +55,16 @@ final class TestClient {
     /// Sends a request with `Host` and an optional body (Content-Length).
     func request(
         _ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
-    ) throws -> Response {
+    ) async throws -> Response {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: test.local\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if let body { text += "Content-Length: \(body.count)\r\n" }
         text += "\r\n"
-        try send(Array(text.utf8) + (body ?? []))
-        return try readResponse()
+        let bytes = Array(text.utf8) + (body ?? [])
+        return try await onThread {
+            try self.sendNow(bytes)
+            return try self.readResponseNow()
+        }
     }
 
     /// Reads more bytes; false at the end of the stream.
@@ -81,7 +88,11 @@ final class TestClient {
         }
     }
 
-    func readBytes(_ count: Int) throws -> [UInt8] {
+    func readBytes(_ count: Int) async throws -> [UInt8] {
+        try await onThread { try self.readBytesNow(count) }
+    }
+
+    private func readBytesNow(_ count: Int) throws -> [UInt8] {
         while buffer.count < count {
             guard try fill() else { throw TestFailure("connection closed after \(buffer.count) of \(count) bytes") }
         }
@@ -90,13 +101,11 @@ final class TestClient {
         return bytes
     }
 
-    /// True when the server closed the connection (nothing more to read).
-    func isClosed() throws -> Bool {
-        if !buffer.isEmpty { return false }
-        return try !fill()
+    func readHead() async throws -> (Int, [String: String]) {
+        try await onThread { try self.readHeadNow() }
     }
 
-    func readHead() throws -> (Int, [String: String]) {
+    private func readHeadNow() throws -> (Int, [String: String]) {
         let status = try readLine()
         let parts = status.split(separator: " ")
         guard parts.count >= 2, let code = Int(parts[1]) else { throw TestFailure("bad status line '\(status)'") }
@@ -111,8 +120,12 @@ final class TestClient {
         return (code, headers)
     }
 
-    func readResponse() throws -> Response {
-        let (status, headers) = try readHead()
+    func readResponse() async throws -> Response {
+        try await onThread { try self.readResponseNow() }
+    }
+
+    private func readResponseNow() throws -> Response {
+        let (status, headers) = try readHeadNow()
         var body: [UInt8] = []
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             while true {
@@ -124,16 +137,27 @@ final class TestClient {
                     while try !readLine().isEmpty {}
                     break
                 }
-                body += try readBytes(size)
+                body += try readBytesNow(size)
                 _ = try readLine()
             }
         } else if let length = headers["content-length"].flatMap(Int.init) {
-            body = try readBytes(length)
+            body = try readBytesNow(length)
         } else if status != 101 && status != 204 && status != 304 {
             while try fill() {}
             body = buffer
             buffer = []
         }
         return Response(status: status, headers: headers, body: body)
+    }
+}
+
+/// Runs blocking socket work on a thread of its own: blocking a thread of Swift's cooperative pool
+/// would starve the ingress's own tasks (the backend lookups) on a small machine.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try body() })
+        }
+        thread.start()
     }
 }

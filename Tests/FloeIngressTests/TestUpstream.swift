@@ -99,14 +99,15 @@ final class TestUpstream: @unchecked Sendable {
             line.append(b)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw TestFailure("the python upstream did not print its port")
         }
         self.port = port
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: a child of the test runner may inherit a mask that blocks SIGTERM.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 }
