@@ -131,6 +131,7 @@ struct IngressEndToEndTests {
         #expect(explanation.contains("No READY instance of WEB_APP"))
         unlink("\(floe.root)/unready-0")
         try await floe.eventually("served again") { try await get(floe, url + "/").0 == 200 }
+        await floe.tearDown()
     }
 
     @Test("a suspended service is resumed by a request, which waits for it")
@@ -162,6 +163,7 @@ struct IngressEndToEndTests {
         let resume = try await floe.ctl("resume", "sleepy")
         #expect(resume.code == 0)
         #expect(resume.stdout.contains("RUNNING"))
+        await floe.tearDown()
     }
 
     @Test("bound to a non-loopback address, the ingress wants a token; the service sees its user")
@@ -196,6 +198,7 @@ struct IngressEndToEndTests {
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(try await floe.ctl("token", "revoke", "ci").code == 0)
         #expect(try await get(floe, local + "/", token: token).0 == 401)
+        await floe.tearDown()
     }
 
     @Test("an allocated ingress port is kept across a floed restart; ingressPort fixes it")
@@ -224,6 +227,7 @@ struct IngressEndToEndTests {
         }
         #expect(again == first)
         try await floe.eventually("served after the restart") { try await get(floe, again + "/").0 == 200 }
+        await floe.tearDown()
     }
 
     @Test("two READY instances share the load; one whose readiness fails is skipped (needs per-instance networks)")
@@ -243,7 +247,10 @@ struct IngressEndToEndTests {
             bothReady = try await floe.status("pair").filter { $0["status"] as? String == "READY" }.count == 2
             if !bothReady { try await Task.sleep(for: .milliseconds(100)) }
         }
-        guard bothReady else { return }
+        guard bothReady else {
+            await floe.tearDown()
+            return
+        }
         var url = ""
         try await floe.eventually("an ingress URL") {
             url = try await ingressURLs(floe, "pair")["ui"] ?? ""
@@ -265,5 +272,6 @@ struct IngressEndToEndTests {
             let (code, body) = try await get(floe, url + "/")
             #expect(code == 200 && body.hasPrefix("instance 0"))
         }
+        await floe.tearDown()
     }
 }
