@@ -236,9 +236,12 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
-                        leftOverBytesStrategy: .forwardBytes, enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(IngressUpstreamHandler())
+                    // Informational answers (100 Continue) are passed on; bytes after a 101 too.
+                    let decoder = HTTPResponseDecoder(
+                        leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
+                    try channel.pipeline.syncOperations.addHandlers([
+                        HTTPRequestEncoder(), ByteToMessageHandler(decoder), IngressUpstreamHandler(),
+                    ])
                 }
             }
             .connect(host: backend.host, port: backend.port)
@@ -323,7 +326,16 @@ final class IngressServerHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 exchange.switching = head
                 return
             }
-            if head.status.code < 200 { return }
+            if head.status.code < 200 {
+                // 100 Continue and the like go to the client as they come (not a 101 nobody asked for).
+                if head.status != .switchingProtocols {
+                    let out = HTTPResponseHead(
+                        version: exchange.clientVersion, status: head.status,
+                        headers: ProxyHeaders.endToEnd(head.headers))
+                    context.writeAndFlush(wrapOutboundOut(.head(out)), promise: nil)
+                }
+                return
+            }
             exchange.responseStarted = true
             exchange.upstreamKeepAlive = head.isKeepAlive
             // A refused upgrade leaves the request decoder waiting for raw bytes: close afterwards.

@@ -120,6 +120,22 @@ struct IngressProxyTests {
         await server.close()
     }
 
+    @Test("Expect: 100-continue: the instance's 100 reaches the client before it sends the body")
+    func expectContinue() async throws {
+        let a = try TestUpstream(name: "A")
+        defer { a.stop() }
+        let server = try await Self.start(FixedSource(.ready([Self.backend(a)])))
+        let client = try TestClient(port: server.port)
+        try await client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+        let (status, _) = try await client.readHead()
+        #expect(status == 100)
+        try await client.send("hello")
+        let response = try await client.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text == "hello")
+        await server.close()
+    }
+
     @Test("WebSocket upgrade: the 101 is passed on, then bytes flow both ways")
     func webSocket() async throws {
         let a = try TestUpstream(name: "A")
