@@ -166,6 +166,31 @@ struct IngressEndToEndTests {
         await floe.tearDown()
     }
 
+    @Test("autoSuspendSecs suspends an idle service; with autoResume false a request gets 503 until floectl resume")
+    func autoSuspendAndNoAutoResume() async throws {
+        let (floe, _) = try await makeHarness()
+        defer { Task { await floe.tearDown() } }
+        let port = ServiceLifecycleTests.freePort()
+        try floe.drop(
+            "idle_one.yaml",
+            Self.service(root: floe.root, port: port, header: "  autoSuspendSecs: 2\n  autoResume: false"))
+        var url = ""
+        try await floe.eventually("an ingress URL") {
+            url = try await ingressURLs(floe, "idle_one")["ui"] ?? ""
+            return !url.isEmpty
+        }
+        try await floe.eventually("suspended after 2 s without traffic") {
+            let out = try await floe.ctl("describe", "idle_one", "--json")
+            return out.stdout.contains("\"SUSPENDED\"")
+        }
+        let (code, body) = try await get(floe, url + "/")
+        #expect(code == 503)
+        #expect(body.contains("autoResume is false") && body.contains("floectl resume IDLE_ONE"))
+        #expect(try await floe.ctl("resume", "idle_one").code == 0)
+        try await floe.eventually("served after floectl resume") { try await get(floe, url + "/").0 == 200 }
+        await floe.tearDown()
+    }
+
     @Test("bound to a non-loopback address, the ingress wants a token; the service sees its user")
     func tokens() async throws {
         let (floe, _) = try await makeHarness(extraConfig: "ingressAddress: 0.0.0.0\n")
