@@ -122,7 +122,7 @@ struct IngressEndToEndTests {
         #expect(body.contains("instance 0 user -"))
 
         // Readiness fails: the instance gets no request, the ingress answers 503 and says why.
-        FileManager.default.createFile(atPath: "\(floe.root)/unready-0", contents: nil)
+        #expect(FileManager.default.createFile(atPath: "\(floe.root)/unready-0", contents: nil))
         try await floe.eventually("the instance is not READY") {
             try await floe.status("web_app").first?["status"] as? String != "READY"
         }
@@ -287,7 +287,7 @@ struct IngressEndToEndTests {
             seen.insert(String(body.prefix(10)))
         }
         #expect(seen == ["instance 0", "instance 1"])
-        FileManager.default.createFile(atPath: "\(floe.root)/unready-1", contents: nil)
+        #expect(FileManager.default.createFile(atPath: "\(floe.root)/unready-1", contents: nil))
         try await floe.eventually("instance 1 not READY") {
             try await floe.status("pair").contains {
                 $0["instanceId"] as? String == "1" && $0["status"] as? String != "READY"
