@@ -131,6 +131,9 @@ struct IngressEndToEndTests {
         #expect(explanation.contains("No READY instance of WEB_APP"))
         unlink("\(floe.root)/unready-0")
         try await floe.eventually("served again") { try await get(floe, url + "/").0 == 200 }
+        // The service goes: so does its listener (curl reports no HTTP status at all).
+        floe.remove("web_app.yaml")
+        try await floe.eventually("the listener closed") { try await get(floe, url + "/", timeout: 5).0 == 0 }
         await floe.tearDown()
     }
 
