@@ -35,11 +35,13 @@ public enum Daemon {
         let watcher = StageWatcher(directory: settings.stageDirectory, rescanInterval: settings.rescanInterval)
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
         try removeStaleSocket(settings.socketPath)
+        let access = SocketAccessPolicy.forCurrentProcess(groupName: settings.socketGroup)
         let app = Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [PeerAccessHandler(policy: access, logger: logger)])),
             configuration: .init(address: .unixDomainSocket(path: settings.socketPath), serverName: "floed"),
             onServerRunning: { _ in
-                chmod(settings.socketPath, 0o660)
+                SocketPermissions.apply(path: settings.socketPath, policy: access, logger: logger)
             },
             logger: logger)
         let stage = StageService(

@@ -12,6 +12,12 @@ public struct DaemonSettings: Sendable {
     public var jobRetention: Duration
     /// The environment variables every container gets before image and spec env (PATH, LANG, ...).
     public var baseEnvironment: [String: String]
+    /// The user instances run as when floed is root and a header has no `runAs`.
+    public var defaultUser: String = "floe"
+    /// The group that may use the control socket (0660); when it does not exist the socket is 0600.
+    public var socketGroup: String = "floe"
+    /// Directories besides the stage that `image:` files' `directory` may point into.
+    public var imageRoots: [String] = []
 
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
@@ -30,6 +36,12 @@ public struct DaemonSettings: Sendable {
         self.logSizeLimitBytes = logSizeLimitBytes
         self.jobRetention = jobRetention
         self.baseEnvironment = baseEnvironment
+    }
+
+    /// Where the files of one container's `directoryPath` secrets go (a directory owned by the
+    /// instance's user, 0700): `<state>/instances/<OBJECT>-<instance>-<container>/secrets`.
+    public func secretFilesDirectory(object: ObjectName, instance: Int, container: String) -> String {
+        "\(stateDirectory)/instances/\(object.value)-\(instance)-\(container)"
     }
 
     /// Where one container's log goes: `<state>/logs/<OBJECT>/<instance>/<container>.log`.
@@ -52,5 +64,8 @@ extension DaemonSettings {
             rescanInterval: .seconds(config.rescanSeconds), defaultPoolName: config.defaultPool.name,
             defaultPool: config.defaultPool.spec, logSizeLimitBytes: Int(config.logSizeLimitBytes),
             jobRetention: .seconds(config.jobRetentionDays * 24 * 3600), baseEnvironment: base)
+        self.defaultUser = config.defaultUser
+        self.socketGroup = config.socketGroup
+        self.imageRoots = config.imageRoots
     }
 }

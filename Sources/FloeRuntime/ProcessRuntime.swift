@@ -26,7 +26,7 @@ import Synchronization
 /// - It is not tied to floed's life (no parent-death signal): floed may exit or restart and the
 ///   container keeps running; a later floed finds it again with ``isAlive(_:)`` and ends it with
 ///   ``stop(_:grace:)``.
-/// - `launch.user` is applied (uid, gid, supplementary groups set to just the gid) only when floed runs
+/// - `launch.user` is applied (uid, gid, supplementary groups `user.groups`, or just the gid) only when floed runs
 ///   as root; otherwise it is ignored and the container runs as floed's user.
 ///
 /// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
@@ -78,7 +78,7 @@ public final class ProcessRuntime: ContainerRuntime {
         if let user = launch.user, Self.isPrivileged {
             options.userID = user.uid
             options.groupID = user.gid
-            options.supplementaryGroups = [user.gid]
+            options.supplementaryGroups = user.groups.isEmpty ? [user.gid] : user.groups
         }
         let configuration = Configuration(
             executable: .path(FilePath(executable)),

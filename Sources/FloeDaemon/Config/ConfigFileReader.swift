@@ -9,6 +9,7 @@ struct ConfigFileReader {
     static let topLevelKeys = [
         "stage", "stateDir", "socket", "socketGroup", "rescanSeconds", "defaultPool", "defaultUser",
         "allowStageGroup", "stopGraceSeconds", "logSizeLimitBytes", "jobRetentionDays", "log",
+        "imageRoots",
     ]
     static let poolKeys = ["name", "instanceFamily", "minNodes", "maxNodes"]
     static let logKeys = ["target", "level"]
@@ -44,6 +45,7 @@ struct ConfigFileReader {
             case "logSizeLimitBytes": settings.logSizeLimitBytes = byteSize(value, key: key)
             case "jobRetentionDays": settings.jobRetentionDays = integer(value, key: key, in: 1...36_500)
             case "log": readLog(value)
+            case "imageRoots": settings.imageRoots = pathList(value, key: key)
             default: unknownKey(pair.key, known: Self.topLevelKeys, in: "floed.yaml")
             }
         }
@@ -203,6 +205,15 @@ struct ConfigFileReader {
             path.removeLast()
         }
         return path
+    }
+
+    /// A list of absolute paths (a single path is a list of one).
+    private mutating func pathList(_ node: YAMLNode, key: String) -> [String]? {
+        if node.isNull { return [] }
+        guard let items = node.sequence else {
+            return absolutePath(node, key: key).map { [$0] }
+        }
+        return items.compactMap { absolutePath($0, key: key) }
     }
 
     private mutating func socketPath(_ node: YAMLNode) -> String? {

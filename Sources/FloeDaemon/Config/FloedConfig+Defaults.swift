@@ -60,7 +60,7 @@ extension FloedConfig {
         let pool = ComputePoolSpec(
             minNodes: minNodes, maxNodes: settings.maxNodes ?? max(minNodes, 1),
             instanceFamily: settings.instanceFamily ?? defaultInstanceFamily(for: host), autoSuspendSecs: 0)
-        return FloedConfig(
+        var config = FloedConfig(
             stage: settings.stage ?? stateDir + "/stage",
             stateDir: stateDir,
             socket: socket,
@@ -73,6 +73,8 @@ extension FloedConfig {
             logSizeLimitBytes: settings.logSizeLimitBytes ?? 10 << 20,
             jobRetentionDays: settings.jobRetentionDays ?? 30,
             log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info))
+        config.imageRoots = settings.imageRoots ?? []
+        return config
     }
 
     static func defaultStateDir(environment: [String: String], isRoot: Bool) -> String {

@@ -59,6 +59,8 @@ public struct FloedConfig: Sendable, Hashable {
     public var jobRetentionDays: Int
     /// floed's own logging.
     public var log: Log
+    /// Directories besides the stage that `image:` files' `directory` may point into.
+    public var imageRoots: [String] = []
 
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,

@@ -22,6 +22,8 @@ public struct FloedConfigOverrides: Sendable, Hashable {
     public var jobRetentionDays: Int?
     public var logTarget: LogTarget?
     public var logLevel: Logger.Level?
+    /// `imageRoots` (absolute directories).
+    public var imageRoots: [String]?
 
     public init(
         stage: String? = nil, stateDir: String? = nil, socket: String? = nil, socketGroup: String? = nil,
@@ -50,7 +52,7 @@ public struct FloedConfigOverrides: Sendable, Hashable {
 
     /// `self` with every value `top` gives replacing this one.
     public func overlaid(with top: FloedConfigOverrides) -> FloedConfigOverrides {
-        FloedConfigOverrides(
+        var result = FloedConfigOverrides(
             stage: top.stage ?? stage, stateDir: top.stateDir ?? stateDir, socket: top.socket ?? socket,
             socketGroup: top.socketGroup ?? socketGroup, rescanSeconds: top.rescanSeconds ?? rescanSeconds,
             defaultPoolName: top.defaultPoolName ?? defaultPoolName,
@@ -61,5 +63,7 @@ public struct FloedConfigOverrides: Sendable, Hashable {
             logSizeLimitBytes: top.logSizeLimitBytes ?? logSizeLimitBytes,
             jobRetentionDays: top.jobRetentionDays ?? jobRetentionDays, logTarget: top.logTarget ?? logTarget,
             logLevel: top.logLevel ?? logLevel)
+        result.imageRoots = top.imageRoots ?? imageRoots
+        return result
     }
 }
