@@ -212,7 +212,9 @@ class Floe:
         os.makedirs(self.stage)
         os.makedirs(self.state)
         config = os.path.join(self.root, "floed.yaml")
-        open(config, "w").close()
+        with open(config, "w") as f:
+            # As root, instances run as defaultUser (floe, missing on CI machines); the peers run as root too.
+            f.write("defaultUser: root\n")
         self.log = open(os.path.join(self.root, "floed.log"), "w")
         self.process = subprocess.Popen(
             [self.args.floed, "--stage", self.stage, "--state-dir", self.state, "--socket", self.socket,

@@ -23,7 +23,7 @@ extension ControlAPI {
             let written = try parameter(context, "name")
             guard let name = ObjectName(written) else { return try badSecretName(written) }
             let body = try await request.body.collect(upTo: maxSecretBytes)
-            guard let update = try? JSONDecoder().decode(SecretUpdate.self, from: Data(buffer: body)) else {
+            guard let update = try? JSONDecoder().decode(SecretUpdate.self, from: Data(body.readableBytesView)) else {
                 return try json(
                     APIError(error: "the body must be a JSON secret: {\"type\": \"password\", ...}"), status: .badRequest)
             }
@@ -42,13 +42,13 @@ extension ControlAPI {
         router.delete("/v1/secrets/:name") { _, context in
             let written = try parameter(context, "name")
             guard let name = ObjectName(written) else { return try badSecretName(written) }
+            let removed: Bool
             do throws(SecretError) {
-                guard try await reconciler.deleteSecret(name) else {
-                    return try json(APIError(error: "secret \(name) does not exist"), status: .notFound)
-                }
+                removed = try await reconciler.deleteSecret(name)
             } catch {
                 return try json(APIError(error: error.description), status: .internalServerError)
             }
+            guard removed else { return try json(APIError(error: "secret \(name) does not exist"), status: .notFound) }
             return try json(["secret": name.value])
         }
     }

@@ -32,8 +32,13 @@ extension Reconciler {
         _ launch: inout ContainerLaunch, _ key: InstanceKey, _ spec: ContainerSpec, desired: DesiredState
     ) -> String? {
         let runAs = desired.services[key.object]?.header.runAs ?? desired.jobs[key.object]?.header.runAs
-        switch runAsPolicy.identity(runAs: runAs) {
-        case .success(let identity): launch.user = identity
+        switch runAsPolicy.account(runAs: runAs) {
+        case .success(let account):
+            launch.user = account?.identity
+            // floed's own HOME means nothing to another user: give it its own (unless the spec set one).
+            if let account, account.uid != geteuid(), launch.environment["HOME"] == settings.baseEnvironment["HOME"] {
+                launch.environment["HOME"] = account.home
+            }
         case .failure(let error): return error.description
         }
         if let image = registry.image(for: spec.image), launch.workingDirectory == image.directory,
@@ -141,10 +146,5 @@ extension Reconciler {
             reconcile()
         }
         return removed
-    }
-
-    /// The secrets the state directory holds, read once at start.
-    func loadSecrets() {
-        secrets = secretStore.all()
     }
 }

@@ -56,15 +56,16 @@ public actor Reconciler {
         self.registry = StageRegistry(
             directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,
             defaultPool: settings.defaultPool)
-        if let stageTrust {
-            self.registry.fileCheck = { path in stageTrust.specFileProblems(path) }
-        }
         self.runAsPolicy = RunAsPolicy(defaultUser: settings.defaultUser)
         let roots = PathRoots([settings.stageDirectory] + settings.imageRoots)
         self.imageRoots = roots
-        self.registry.objectCheck = { file in roots.problems(in: file) }
-        self.secretStore = SecretStore(directory: settings.stateDirectory + "/secrets")
+        let secretStore = SecretStore(directory: settings.stateDirectory + "/secrets")
+        self.secretStore = secretStore
         self.secrets = secretStore.all()
+        if let stageTrust {
+            self.registry.fileCheck = { path in stageTrust.specFileProblems(path) }
+        }
+        self.registry.objectCheck = { file in roots.problems(in: file) }
     }
 
     /// Loads the state a previous run left, and stops the instances it left behind (floe does not

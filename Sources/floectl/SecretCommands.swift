@@ -1,6 +1,7 @@
 import ArgumentParser
 import FloeAPI
 import Foundation
+import NIOHTTP1
 
 /// `floectl secret`: SPCS secrets (CREATE SECRET ... TYPE = password | generic_string), stored by floed
 /// under its state directory. Values are read from stdin, never from the command line (where `ps`

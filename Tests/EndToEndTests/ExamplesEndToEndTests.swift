@@ -33,7 +33,7 @@ extension ServiceLifecycleTests {
             defer { Task { await floe.tearDown() } }
             try "rescanSeconds: 2\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n".write(
                 toFile: floe.config, atomically: true, encoding: .utf8)
-            try await floe.start()
+            try await floe.start(environment: SecurityEndToEndTests.systemPath)
             let port = ServiceLifecycleTests.freePort()
             try Self.install(
                 "filter_service",

@@ -69,6 +69,10 @@ extension ServiceLifecycleTests {
                 "/usr/bin/curl", ["-s", "-w", "\\n%{http_code}", "--unix-socket", floe.socket, "http://floed\(path)"])
         }
 
+        /// floed's PATH for tests whose instances run as nobody: the test runner's PATH may start with
+        /// directories under /root that nobody cannot enter.
+        static let systemPath = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
+
         static func fileStatus(_ path: String) -> stat {
             var info = stat()
             stat(path, &info)
@@ -81,7 +85,7 @@ extension ServiceLifecycleTests {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
             try Self.write("rescanSeconds: 2\ndefaultUser: nobody\n", to: floe.config)
-            try await floe.start()
+            try await floe.start(environment: Self.systemPath)
             let script = "echo uid=$(id -u) gid=$(id -g) groups=$(id -G); exec sleep 600"
             try floe.drop("as_default.yaml", Self.shellService(script))
             try floe.drop("as_root.yaml", Self.shellService(script, header: "runAs: root"))
@@ -183,7 +187,7 @@ extension ServiceLifecycleTests {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
             try Self.write("rescanSeconds: 2\ndefaultUser: nobody\n", to: floe.config)
-            try await floe.start()
+            try await floe.start(environment: Self.systemPath)
             let password = "Zebra-9f3c-PASSWORD"
             let token = "Tok-77aa-STRING"
             let set = try Self.ctl(floe, input: password + "\n", "secret", "set", "db_login", "--username", "app",
@@ -278,7 +282,7 @@ extension ServiceLifecycleTests {
             chmod(app, 0o755)
             try "echo running in $(pwd); exec sleep 600\n".write(
                 toFile: "\(app)/run.sh", atomically: true, encoding: .utf8)
-            try await floe.start()
+            try await floe.start(environment: Self.systemPath)
             try floe.drop("up_image.yaml", "image:\n  reference: /t/s/r/up:latest\n  directory: ../../etc\n")
             try floe.drop("abs_image.yaml", "image:\n  reference: /t/s/r/abs:latest\n  directory: /etc\n")
             try floe.drop(

@@ -57,13 +57,13 @@ final class PeerAccessHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let provider = context.channel as? SocketOptionProvider else {
             return "access denied: floed cannot tell who is connecting"
         }
-        let future: EventLoopFuture<ucred> = provider.unsafeGetSocketOption(
+        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        // On the channel's event loop the option is read at once.
-        var credentials: ucred?
-        future.whenSuccess { credentials = $0 }
-        guard let credentials else { return "access denied: floed cannot tell who is connecting" }
-        return policy.refusal(uid: UInt32(credentials.uid), gid: UInt32(credentials.gid))
+        // On the channel's event loop the option is read at once; if it were not, the client is refused.
+        let box = CredentialsBox()
+        future.whenSuccess { box.value = $0 }
+        guard let credentials = box.value else { return "access denied: floed cannot tell who is connecting" }
+        return policy.refusal(uid: credentials.uid, gid: credentials.gid)
     }
 
     static func jsonError(_ message: String) -> String {
@@ -78,4 +78,16 @@ final class PeerAccessHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         return "{\"error\":\"\(escaped)\"}"
     }
+}
+
+/// `struct ucred` of `SO_PEERCRED` (pid, uid, gid: three 32-bit fields, the same layout).
+struct PeerCredentials: Sendable {
+    var pid: Int32
+    var uid: UInt32
+    var gid: UInt32
+}
+
+/// Carries the credentials out of the future's callback, which runs at once on the event loop.
+private final class CredentialsBox: @unchecked Sendable {
+    var value: PeerCredentials?
 }

@@ -31,6 +31,11 @@ public struct RunAsPolicy: Sendable {
 
     /// The identity to run an instance with whose header says `runAs` (nil: floed's own user).
     public func identity(runAs: String?) -> Result<UserIdentity?, RunAsError> {
+        account(runAs: runAs).map { $0?.identity }
+    }
+
+    /// The user to run an instance as whose header says `runAs` (nil: floed's own user).
+    public func account(runAs: String?) -> Result<UserAccount?, RunAsError> {
         guard daemonUID == 0 else {
             guard let runAs else { return .success(nil) }
             if let account = lookup(runAs), account.uid == daemonUID { return .success(nil) }
@@ -41,7 +46,7 @@ public struct RunAsPolicy: Sendable {
         guard let account = lookup(name) else {
             return .failure(runAs == nil ? .noDefaultUser(name) : .noSuchUser(name))
         }
-        return .success(account.identity)
+        return .success(account)
     }
 }
 

@@ -15,12 +15,15 @@ public struct UserAccount: Sendable, Hashable {
     public var gid: UInt32
     /// Every group the user is in (primary group first), from `getgrouplist(3)`.
     public var groups: [UInt32]
+    /// The home directory the database gives (`/` when it gives none).
+    public var home: String
 
-    public init(name: String, uid: UInt32, gid: UInt32, groups: [UInt32]) {
+    public init(name: String, uid: UInt32, gid: UInt32, groups: [UInt32], home: String = "/") {
         self.name = name
         self.uid = uid
         self.gid = gid
         self.groups = groups
+        self.home = home
     }
 
     /// The identity a process of this user runs with.
@@ -35,7 +38,9 @@ public struct UserAccount: Sendable, Hashable {
         guard status == 0, result != nil else { return nil }
         let uid = UInt32(entry.pw_uid)
         let gid = UInt32(entry.pw_gid)
-        return UserAccount(name: name, uid: uid, gid: gid, groups: groupList(name, primary: gid))
+        let home = entry.pw_dir.map { String(cString: $0) } ?? "/"
+        return UserAccount(
+            name: name, uid: uid, gid: gid, groups: groupList(name, primary: gid), home: home.isEmpty ? "/" : home)
     }
 
     /// The user with id `uid`, or nil when the database has none.
