@@ -61,7 +61,8 @@ extension ServiceLifecycleTests {
             try Self.install(
                 "news_job", files: ["my_news_job_image.yaml", "news_job.yaml"], floe: floe, port: port)
             let done = try await floe.ctl("wait", "news_job", "--for", "DONE", "--timeout", "120")
-            #expect(done.code == 0, "\(done)\n\(try await floe.ctl("logs", "news_job").stdout)")
+            let jobLog = try await floe.ctl("logs", "news_job").stdout
+            #expect(done.code == 0, "\(done)\n\(jobLog)")
             let database = "\(floe.root)/images/news_job/news.db"
             let count = try await floe.run(
                 "/usr/bin/python3",

@@ -22,8 +22,11 @@ public struct SecretStore: Sendable {
 
     /// Creates the directory (0700) when missing and tightens its mode when it exists.
     public func prepare() throws(SecretError) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw .io("cannot create the secrets directory \(directory): \(String(cString: strerror(errno)))")
+        do {
+            try FileManager.default.createDirectory(
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io("cannot create the secrets directory \(directory): \(error.localizedDescription)")
         }
         if chmod(directory, 0o700) != 0 {
             throw .io("cannot set the mode of \(directory) to 0700: \(String(cString: strerror(errno)))")
