@@ -25,7 +25,8 @@ extension ControlAPI {
             let body = try await request.body.collect(upTo: maxSecretBytes)
             guard let update = try? JSONDecoder().decode(SecretUpdate.self, from: Data(body.readableBytesView)) else {
                 return try json(
-                    APIError(error: "the body must be a JSON secret: {\"type\": \"password\", ...}"), status: .badRequest)
+                    APIError(error: "the body must be a JSON secret: {\"type\": \"password\", ...}"),
+                    status: .badRequest)
             }
             do throws(SecretError) {
                 try await reconciler.setSecret(name, update)
@@ -55,7 +56,8 @@ extension ControlAPI {
 
     static func badSecretName(_ written: String) throws -> Response {
         try json(
-            APIError(error: "'\(written)' is not a secret name: use letters, digits, '_' and '$', starting with a letter"),
+            APIError(
+                error: "'\(written)' is not a secret name: use letters, digits, '_' and '$', starting with a letter"),
             status: .badRequest)
     }
 }

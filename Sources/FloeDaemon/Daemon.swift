@@ -36,9 +36,11 @@ public enum Daemon {
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
         try removeStaleSocket(settings.socketPath)
         let access = SocketAccessPolicy.forCurrentProcess(groupName: settings.socketGroup)
+        // Every connection's peer is checked (SO_PEERCRED) before its requests reach the router.
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [PeerAccessHandler(policy: access, logger: logger)])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [PeerAccessHandler(policy: access, logger: logger)])),
             configuration: .init(address: .unixDomainSocket(path: settings.socketPath), serverName: "floed"),
             onServerRunning: { _ in
                 SocketPermissions.apply(path: settings.socketPath, policy: access, logger: logger)

@@ -116,7 +116,8 @@ extension Reconciler {
         let sample = settings.secretFilesDirectory(object: key.object, instance: key.id, container: "")
         let parent = (sample as NSString).deletingLastPathComponent
         let prefix = (sample as NSString).lastPathComponent
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix)
+        {
             removeSecretFiles("\(parent)/\(entry)")
         }
     }
@@ -128,7 +129,8 @@ extension Reconciler {
         let secret = try secretStore.set(name, update)
         let existed = secrets[name] != nil
         secrets[name] = secret
-        record(nil, nil, nil, "secret-set", "secret \(name) \(existed ? "updated" : "created") (\(secret.kind.rawValue))")
+        record(
+            nil, nil, nil, "secret-set", "secret \(name) \(existed ? "updated" : "created") (\(secret.kind.rawValue))")
         reconcile()
     }
 

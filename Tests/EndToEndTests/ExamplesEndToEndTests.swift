@@ -31,8 +31,9 @@ extension ServiceLifecycleTests {
         @Test func theFilterServiceAnswersAndTheNewsJobWritesItsTable() async throws {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
-            try "rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n".write(
-                toFile: floe.config, atomically: true, encoding: .utf8)
+            try "rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n"
+                .write(
+                    toFile: floe.config, atomically: true, encoding: .utf8)
             try await floe.start(environment: SecurityEndToEndTests.systemPath)
             let port = ServiceLifecycleTests.freePort()
             try Self.install(

@@ -112,7 +112,8 @@ extension ServiceLifecycleTests {
         @Test func aMissingDefaultUserKeepsInstancesPendingInsteadOfRunningThemAsRoot() async throws {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
-            try Self.write("rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\ndefaultUser: floe-missing-default\n", to: floe.config)
+            try Self.write(
+                "rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\ndefaultUser: floe-missing-default\n", to: floe.config)
             try await floe.start()
             let marker = "\(floe.root)/ran-as-root"
             try floe.drop("would_be_root.yaml", Self.shellService("touch \(marker); exec sleep 600"))
@@ -173,7 +174,8 @@ extension ServiceLifecycleTests {
         @Test func withoutTheSocketGroupTheSocketIs0600AndFloedSaysHowToCreateIt() async throws {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
-            try Self.write("rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\nsocketGroup: floe-no-such-group\n", to: floe.config)
+            try Self.write(
+                "rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\nsocketGroup: floe-no-such-group\n", to: floe.config)
             try await floe.start()
             #expect(Self.fileStatus(floe.socket).st_mode & 0o777 == 0o600)
             try await floe.eventually("floed warns how to create the group") {
@@ -191,7 +193,8 @@ extension ServiceLifecycleTests {
             try await floe.start(environment: Self.systemPath)
             let password = "Zebra-9f3c-PASSWORD"
             let token = "Tok-77aa-STRING"
-            let set = try Self.ctl(floe, input: password + "\n", "secret", "set", "db_login", "--username", "app",
+            let set = try Self.ctl(
+                floe, input: password + "\n", "secret", "set", "db_login", "--username", "app",
                 "--password-stdin")
             #expect(set.code == 0, "\(set)")
             #expect(try Self.ctl(floe, input: token, "secret", "set", "api_token", "--string-stdin").code == 0)
@@ -242,7 +245,8 @@ extension ServiceLifecycleTests {
             // A new value restarts the service's instance, which then sees it.
             let newPassword = "Yak-31d0-PASSWORD"
             #expect(
-                try Self.ctl(floe, input: newPassword, "secret", "set", "db_login", "--username", "app",
+                try Self.ctl(
+                    floe, input: newPassword, "secret", "set", "db_login", "--username", "app",
                     "--password-stdin"
                 ).code == 0)
             try await floe.eventually("USES_SECRETS restarts with the new value", timeout: .seconds(60)) {
@@ -289,6 +293,10 @@ extension ServiceLifecycleTests {
             try floe.drop(
                 "app_image.yaml",
                 "image:\n  reference: /t/s/r/app:latest\n  directory: app\n  entrypoint: [sh, run.sh]\n")
+            // The service only once its image is known (else its first start fails and waits out a backoff).
+            try await floe.eventually("the image file inside the stage is loaded") {
+                try await floe.ctl("events").stdout.contains("image from app_image.yaml")
+            }
             try floe.drop(
                 "app.yaml",
                 "service: {stopGraceSeconds: 1}\nspec:\n  containers:\n  - name: main\n    image: /t/s/r/app:latest\n")
@@ -306,8 +314,10 @@ extension ServiceLifecycleTests {
             try FileManager.default.copyItem(atPath: "\(app)/run.sh", toPath: "\(outside)/run.sh")
             try FileManager.default.moveItem(atPath: app, toPath: "\(floe.root)/app-moved")
             try FileManager.default.createSymbolicLink(atPath: app, withDestinationPath: outside)
-            for pid in pids(matching: "sleep 600") where (try? String(
-                contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("SNOWFLAKE_SERVICE_NAME=APP\0")
+            for pid in pids(matching: "sleep 600")
+            where
+                (try? String(
+                    contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8))?.contains("SNOWFLAKE_SERVICE_NAME=APP\0")
                 == true
             {
                 kill(pid, SIGKILL)

@@ -62,7 +62,9 @@ struct PathRootsTests {
             "absolute.yaml": "image:\n  reference: /db/s/r/abs:latest\n  directory: /etc\n",
             "inside.yaml": "image:\n  reference: /db/s/r/in:latest\n  directory: app\n",
         ]
-        for (name, text) in files { try text.write(toFile: "\(tree.root)/stage/\(name)", atomically: true, encoding: .utf8) }
+        for (name, text) in files {
+            try text.write(toFile: "\(tree.root)/stage/\(name)", atomically: true, encoding: .utf8)
+        }
         _ = registry.reload(Set(files.keys), now: Date())
         for name in ["up.yaml", "absolute.yaml"] {
             let entry = try #require(registry.entries[name])

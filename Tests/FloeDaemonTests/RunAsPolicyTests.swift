@@ -22,7 +22,8 @@ struct RunAsPolicyTests {
 
     @Test func asRootRunAsNamesTheUserAndRootMustBeAskedForByName() throws {
         #expect(try Self.policy(daemonUID: 0).identity(runAs: "alice").get()?.uid == 1000)
-        #expect(try Self.policy(daemonUID: 0).identity(runAs: "root").get() == UserIdentity(uid: 0, gid: 0, groups: [0]))
+        #expect(
+            try Self.policy(daemonUID: 0).identity(runAs: "root").get() == UserIdentity(uid: 0, gid: 0, groups: [0]))
     }
 
     @Test func aMissingDefaultUserIsAnErrorThatSaysHowToCreateItNeverRoot() {

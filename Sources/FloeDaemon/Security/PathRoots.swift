@@ -73,7 +73,8 @@ extension PathRoots {
         else { return [] }
         let position = file.positions["image.directory"] ?? .start
         return [
-            Diagnostic(.error, file: file.path, line: position.line, column: position.column, message: escape.description)
+            Diagnostic(
+                .error, file: file.path, line: position.line, column: position.column, message: escape.description)
         ]
     }
 }
