@@ -48,6 +48,7 @@ extension Reconciler {
         }
         let root = settings.secretFilesDirectory(object: key.object, instance: key.id, container: spec.name)
         removeSecretFiles(root)
+        if let problem = fillSecretPlaceholders(&launch, spec) { return problem }
         guard !spec.secrets.isEmpty else { return nil }
         let delivery: SecretDelivery
         switch SecretDelivery.plan(spec.secrets, secrets: secrets) {
@@ -58,6 +59,25 @@ extension Reconciler {
         if !delivery.files.isEmpty {
             if let problem = writeSecretFiles(delivery.files, root: root, user: launch.user) { return problem }
             launch.environment[SecretDelivery.rootVariable] = root
+        }
+        return nil
+    }
+
+    /// Fills `{{secret.NAME.KEY}}` in the spec's own `env` values, `command` and `args` (image values
+    /// are left alone). Returns the status message when a secret or key is missing.
+    func fillSecretPlaceholders(_ launch: inout ContainerLaunch, _ spec: ContainerSpec) -> String? {
+        for variable in spec.env where variable.value.contains("{{") {
+            switch SecretPlaceholders.fill(variable.value, secrets: secrets) {
+            case .success(let value): launch.environment[variable.name] = value
+            case .failure(let error): return error.description
+            }
+        }
+        guard spec.command != nil || spec.args != nil else { return nil }
+        for index in launch.argv.indices where launch.argv[index].contains("{{") {
+            switch SecretPlaceholders.fill(launch.argv[index], secrets: secrets) {
+            case .success(let value): launch.argv[index] = value
+            case .failure(let error): return error.description
+            }
         }
         return nil
     }

@@ -201,8 +201,9 @@ extension ServiceLifecycleTests {
 
             let script =
                 "echo pw=$DB_PASSWORD tok=$API_TOKEN; echo file=$(cat $FLOE_SECRETS_ROOT/secrets/db/password); "
-                + "echo root=$FLOE_SECRETS_ROOT; exec sleep 600"
+                + "echo root=$FLOE_SECRETS_ROOT; echo tpl=$TPL; exec sleep 600"
             let secrets = """
+                    env: {TPL: "x-{{ secret.api_token.secret_string }}"}
                     secrets:
                     - snowflakeSecret: {objectName: db.schema.db_login}
                       secretKeyRef: password
@@ -217,6 +218,7 @@ extension ServiceLifecycleTests {
             try await floe.eventually("the process sees both secrets, as env vars and as a file") {
                 let log = try await floe.ctl("logs", "uses_secrets").stdout
                 return log.contains("pw=\(password) tok=\(token)") && log.contains("file=\(password)")
+                    && log.contains("tpl=x-\(token)")
             }
             let log = try await floe.ctl("logs", "uses_secrets").stdout
             let root = try #require(log.split(separator: "\n").first { $0.hasPrefix("root=") }).dropFirst(5)

@@ -89,3 +89,24 @@ struct SecretStoreTests {
         #expect(throws: SecretDeliveryError.badDirectory("/a/../../etc")) { try escape.get() }
     }
 }
+
+@Suite("Secret placeholders")
+struct SecretPlaceholderTests {
+    @Test func placeholdersAreFilledAndOtherBracesKept() throws {
+        let secrets = SecretStoreTests.secrets
+        #expect(try SecretPlaceholders.fill("u={{secret.login.username}}", secrets: secrets).get() == "u=app")
+        #expect(
+            try SecretPlaceholders.fill("{{ secret.LOGIN.password }}:{{secret.token.secret_string}}", secrets: secrets)
+                .get() == "pw:tok")
+        #expect(try SecretPlaceholders.fill("{{ other }} and {{", secrets: secrets).get() == "{{ other }} and {{")
+    }
+
+    @Test func aMissingSecretOrKeyIsAnError() {
+        #expect(throws: SecretDeliveryError.notFound(ObjectName("ghost")!)) {
+            try SecretPlaceholders.fill("{{secret.ghost.password}}", secrets: SecretStoreTests.secrets).get()
+        }
+        #expect(throws: SecretDeliveryError.self) {
+            try SecretPlaceholders.fill("{{secret.token.password}}", secrets: SecretStoreTests.secrets).get()
+        }
+    }
+}
