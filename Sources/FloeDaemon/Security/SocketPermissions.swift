@@ -14,7 +14,9 @@ enum SocketPermissions {
     static func apply(path: String, policy: SocketAccessPolicy, logger: Logger) -> mode_t {
         guard let gid = policy.groupID else {
             chmod(path, 0o600)
-            logger.warning(
+            // A per-user floed without the group is the usual case, not a problem worth a warning.
+            logger.log(
+                level: policy.daemonUID == 0 ? .warning : .info,
                 "control socket \(path) is 0600 (only root and floed's user may use it): group '\(policy.groupName)' does not exist; create it (groupadd --system \(policy.groupName), or systemd-sysusers deploy/floe-sysusers.conf), add users with usermod -aG \(policy.groupName) USER, and restart floed"
             )
             return 0o600
