@@ -213,6 +213,8 @@ class Floe:
         os.makedirs(self.state)
         config = os.path.join(self.root, "floed.yaml")
         with open(config, "w") as f:
+            # As root, instances run as defaultUser (floe, missing on CI machines); the peers run as root too.
+            f.write("defaultUser: root\n")
             f.write(f"ingressPorts: {self.args.ingress_ports}\n")
         self.log = open(os.path.join(self.root, "floed.log"), "w")
         self.process = subprocess.Popen(

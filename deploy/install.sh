@@ -111,7 +111,9 @@ fi
 if command -v systemd-sysusers >/dev/null 2>&1; then
     run systemd-sysusers /usr/lib/sysusers.d/floe.conf
 else
-    echo "# systemd-sysusers not found: create group and user 'floe' yourself (groupadd -r floe; useradd -r -g floe floe)"
+    # Instances run as the floe user by default; without it they stay PENDING (they never fall back to root).
+    getent group floe >/dev/null || run groupadd --system floe
+    id floe >/dev/null 2>&1 || run useradd --system --gid floe --no-create-home --home-dir / --shell /usr/sbin/nologin floe
 fi
 if command -v systemd-tmpfiles >/dev/null 2>&1; then
     run systemd-tmpfiles --create /usr/lib/tmpfiles.d/floe.conf

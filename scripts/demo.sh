@@ -25,8 +25,32 @@ if [ -f "$DEMO/floed.pid" ] && kill -0 "$(cat "$DEMO/floed.pid")" 2>/dev/null; t
 fi
 rm -rf "$STAGE"
 mkdir -p "$STAGE" "$DEMO/state"
-: >"$DEMO/floed.yaml"
 chmod 755 "$DEMO" "$STAGE"
+
+# The examples run from copies ("images") their user may write to (the news job writes news.db
+# beside its script). As root, floed runs instances as the `floe` user (created here as
+# deploy/floe-sysusers.conf would) and the copies go where that user can reach them; otherwise
+# instances run as you.
+if [ "$(id -u)" = 0 ]; then
+  if ! id floe >/dev/null 2>&1; then
+    echo "==> creating the floe user and group (instances run as floe, not root)"
+    getent group floe >/dev/null || groupadd --system floe
+    useradd --system --gid floe --no-create-home --home-dir / --shell /usr/sbin/nologin floe
+  fi
+  IMAGES=/var/lib/floe-demo/images
+else
+  IMAGES=$DEMO/images
+fi
+rm -rf "$IMAGES"
+mkdir -p "$IMAGES"
+chmod 755 "$(dirname "$IMAGES")" "$IMAGES"
+for example in filter_service news_job; do
+  cp -R "examples/$example" "$IMAGES/$example"
+  rm -rf "$IMAGES/$example/stage" "$IMAGES/$example/news.db"
+  if [ "$(id -u)" = 0 ]; then chown -R floe:floe "$IMAGES/$example"; fi
+done
+# Image directories outside the stage must be under a configured root.
+printf 'imageRoots: [%s]\n' "$IMAGES" >"$DEMO/floed.yaml"
 
 echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
 "$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
@@ -34,10 +58,10 @@ echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
 echo $! >"$DEMO/floed.pid"
 for _ in $(seq 100); do "$FLOECTL" services >/dev/null 2>&1 && break; sleep 0.1; done
 
-# The examples' image files say `directory: ..` (relative to the example's stage/ folder); copies
-# in another stage need the absolute path.
+# The examples' image files say `directory: ..` (relative to the example's stage/ folder); here they
+# point at the copies made above.
 copy() { # example file
-  sed "s|^  directory: \.\.$|  directory: $ROOT/examples/$1|" "examples/$1/stage/$2" >"$STAGE/.$2.tmp"
+  sed "s|^  directory: \.\.$|  directory: $IMAGES/$1|" "examples/$1/stage/$2" >"$STAGE/.$2.tmp"
   chmod 644 "$STAGE/.$2.tmp"
   mv "$STAGE/.$2.tmp" "$STAGE/$2"
 }

@@ -36,11 +36,15 @@ public enum Daemon {
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
         let ingress = try makeIngress(settings: settings, reconciler: reconciler, router: router, logger: logger)
         try removeStaleSocket(settings.socketPath)
+        let access = SocketAccessPolicy.forCurrentProcess(groupName: settings.socketGroup)
+        // Every connection's peer is checked (SO_PEERCRED) before its requests reach the router.
         let app = Application(
             router: router,
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [PeerAccessHandler(policy: access, logger: logger)])),
             configuration: .init(address: .unixDomainSocket(path: settings.socketPath), serverName: "floed"),
             onServerRunning: { _ in
-                chmod(settings.socketPath, 0o660)
+                SocketPermissions.apply(path: settings.socketPath, policy: access, logger: logger)
             },
             logger: logger)
         let stage = StageService(

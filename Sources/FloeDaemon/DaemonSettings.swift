@@ -14,6 +14,12 @@ public struct DaemonSettings: Sendable {
     public var baseEnvironment: [String: String]
     /// Where ingress listeners bind, which ports they get, how long a request waits for a resume.
     public var ingress = IngressSettings()
+    /// The user instances run as when floed is root and a header has no `runAs`.
+    public var defaultUser: String = "floe"
+    /// The group that may use the control socket (0660); when it does not exist the socket is 0600.
+    public var socketGroup: String = "floe"
+    /// Directories besides the stage that `image:` files' `directory` may point into.
+    public var imageRoots: [String] = []
 
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
@@ -32,6 +38,12 @@ public struct DaemonSettings: Sendable {
         self.logSizeLimitBytes = logSizeLimitBytes
         self.jobRetention = jobRetention
         self.baseEnvironment = baseEnvironment
+    }
+
+    /// Where the files of one container's `directoryPath` secrets go (a directory owned by the
+    /// instance's user, 0700): `<state>/instances/<OBJECT>-<instance>-<container>/secrets`.
+    public func secretFilesDirectory(object: ObjectName, instance: Int, container: String) -> String {
+        "\(stateDirectory)/instances/\(object.value)-\(instance)-\(container)"
     }
 
     /// Where one container's log goes: `<state>/logs/<OBJECT>/<instance>/<container>.log`.
@@ -57,5 +69,8 @@ extension DaemonSettings {
         self.ingress = IngressSettings(
             address: config.ingressAddress, ports: config.ingressPorts,
             resumeTimeout: .seconds(config.ingressResumeSeconds))
+        self.defaultUser = config.defaultUser
+        self.socketGroup = config.socketGroup
+        self.imageRoots = config.imageRoots
     }
 }

@@ -34,6 +34,7 @@ extension Reconciler {
             record(key.object, key.id, nil, "stopping", "stopping instance: \(reason.rawValue)")
             stopInstanceProcesses(key, grace: graceSeconds(key.object, desired: desired))
         case .forgetInstance(let key):
+            removeSecretFiles(of: key)
             record(key.object, key.id, nil, "stopped", "instance stopped and removed")
         case .startJobRun(let name, let digest):
             record(name, nil, nil, "job-started", "job run started, spec \(digest.prefix(12))")
@@ -92,11 +93,15 @@ extension Reconciler {
         guard let instance = world.instances[key],
             let spec = instance.spec.containers.first(where: { $0.name == name })
         else { return }
-        let launch: ContainerLaunch
+        var launch: ContainerLaunch
         switch makeLaunch(key, spec, instance: instance, desired: desired) {
         case .success(let value): launch = value
         case .failure(let error):
             containerFailedToStart(key, name, reason: "Failed to pull image: \(error.description)")
+            return
+        }
+        if let problem = secureLaunch(&launch, key, spec, desired: desired) {
+            containerFailedToStart(key, name, reason: problem)
             return
         }
         let runtime = self.runtime

@@ -44,7 +44,7 @@ extension Reconciler {
             if let name = entry.lastGood?.name ?? entry.latest.name { entries[name] = entry }
         }
         let built = QueryView(
-            generation: generation, desired: registry.desiredState(complete: stageComplete), instances: instances,
+            generation: generation, desired: desiredState(), instances: instances,
             entries: entries)
         queryView = built
         return built

@@ -34,6 +34,11 @@ public actor Reconciler {
     var generation = 0
     var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     var nextWaiterID = 0
+    /// Who instances run as, where image directories may be, and the secrets (see Reconciler+Security).
+    let runAsPolicy: RunAsPolicy
+    let imageRoots: PathRoots
+    let secretStore: SecretStore
+    var secrets: [ObjectName: StoredSecret] = [:]
 
     /// Creates a reconciler. Nothing runs until ``start()``.
     /// - Parameter stageTrust: when given, every spec file must pass it before it may run (a file that
@@ -51,9 +56,16 @@ public actor Reconciler {
         self.registry = StageRegistry(
             directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,
             defaultPool: settings.defaultPool)
+        self.runAsPolicy = RunAsPolicy(defaultUser: settings.defaultUser)
+        let roots = PathRoots([settings.stageDirectory] + settings.imageRoots)
+        self.imageRoots = roots
+        let secretStore = SecretStore(directory: settings.stateDirectory + "/secrets")
+        self.secretStore = secretStore
+        self.secrets = secretStore.all()
         if let stageTrust {
             self.registry.fileCheck = { path in stageTrust.specFileProblems(path) }
         }
+        self.registry.objectCheck = { file in roots.problems(in: file) }
     }
 
     /// Loads the state a previous run left, and stops the instances it left behind (floe does not
@@ -138,7 +150,7 @@ public actor Reconciler {
     /// Plans and acts until the plan is empty; then schedules the next wake-up.
     func reconcile() {
         let now = Date()
-        var desired = registry.desiredState(complete: stageComplete)
+        var desired = desiredState()
         if !stageComplete { desired.complete = false }
         for _ in 0..<64 {
             let plan = planner.plan(desired: desired, world: world, now: now)

@@ -30,6 +30,9 @@ struct StageRegistry: Sendable {
     /// Checks a spec file before it may run (floed: the ``StageGuard``); each problem becomes an error
     /// at 1:1 of the file, so a file that fails it is treated like a file with errors. Nil: no check.
     var fileCheck: (@Sendable (String) -> [StageProblem])?
+    /// Checks what a read file says (floed: paths stay inside their roots, see ``PathRoots``); each
+    /// diagnostic is added to the file, so an error keeps it from running. Nil: no check.
+    var objectCheck: (@Sendable (StageFile) -> [Diagnostic])?
 
     init(directory: String, defaultPoolName: ObjectName, defaultPool: ComputePoolSpec) {
         self.directory = directory
@@ -57,7 +60,8 @@ struct StageRegistry: Sendable {
         for name in touched.sorted() {
             let path = "\(directory)/\(name)"
             if FileManager.default.fileExists(atPath: path) {
-                fresh[name] = Self.guarded(SpecReader.read(path: path), problems: fileCheck?(path) ?? [])
+                let read = Self.guarded(SpecReader.read(path: path), problems: fileCheck?(path) ?? [])
+                fresh[name] = Self.checked(read, diagnostics: objectCheck?(read) ?? [])
             } else if let old = entries.removeValue(forKey: name), let object = (old.lastGood ?? old.latest).name {
                 changes.append(.removed(object, file: name))
             }
@@ -126,6 +130,18 @@ struct StageRegistry: Sendable {
         }
         file.object = nil
         file.digest = nil
+        return file
+    }
+
+    /// `file` with `diagnostics` added; nothing runs from it when one is an error.
+    static func checked(_ file: StageFile, diagnostics: [Diagnostic]) -> StageFile {
+        guard !diagnostics.isEmpty else { return file }
+        var file = file
+        file.diagnostics.append(contentsOf: diagnostics)
+        if diagnostics.contains(where: { $0.severity == .error }) {
+            file.object = nil
+            file.digest = nil
+        }
         return file
     }
 

@@ -26,8 +26,10 @@ import Synchronization
 /// - It is not tied to floed's life (no parent-death signal): floed may exit or restart and the
 ///   container keeps running; a later floed finds it again with ``isAlive(_:)`` and ends it with
 ///   ``stop(_:grace:)``.
-/// - `launch.user` is applied (uid, gid, supplementary groups set to just the gid) only when floed runs
-///   as root; otherwise it is ignored and the container runs as floed's user.
+/// - `launch.user` is applied (uid, gid, supplementary groups `user.groups`, or just the gid) only when floed runs
+///   as root and it differs from floed's own; otherwise it is ignored and the container runs as floed's user.
+///   The switch is made by `setpriv` exec'ing the program (see ``switchingUser(_:executable:arguments:)``),
+///   so the container's `argv[0]` is then the program's resolved path.
 ///
 /// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
 /// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
@@ -75,14 +77,19 @@ public final class ProcessRuntime: ContainerRuntime {
 
         var options = PlatformOptions()
         options.createSession = true
-        if let user = launch.user, Self.isPrivileged {
-            options.userID = user.uid
-            options.groupID = user.gid
-            options.supplementaryGroups = [user.gid]
+        var spawned = (executable: executable, argv0: program, arguments: Array(launch.argv.dropFirst()))
+        if let user = launch.user, Self.isPrivileged, !Self.isCurrentIdentity(user) {
+            if let wrapped = Self.switchingUser(user, executable: executable, arguments: spawned.arguments) {
+                spawned = (wrapped.executable, wrapped.executable, wrapped.arguments)
+            } else {
+                options.userID = user.uid
+                options.groupID = user.gid
+                options.supplementaryGroups = user.groups.isEmpty ? [user.gid] : user.groups
+            }
         }
         let configuration = Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(executablePathOverride: program, remainingValues: Array(launch.argv.dropFirst())),
+            executable: .path(FilePath(spawned.executable)),
+            arguments: Arguments(executablePathOverride: spawned.argv0, remainingValues: spawned.arguments),
             environment: .custom(Self.environmentEntries(launch.environment)),
             workingDirectory: FilePath(launch.workingDirectory),
             platformOptions: options

@@ -209,6 +209,7 @@ extension SpecDecoder {
         let reference = requiredString(fields, "reference", at: "image", parent: node)
         let directory = requiredString(fields, "directory", at: "image", parent: node)
         guard let reference, let directory else { return nil }
+        if let directoryNode = fields["directory"] { record("image.directory", directoryNode) }
         var image = ImageSpec(reference: reference, directory: FilePath.resolve(directory, against: fileDirectory))
         if let entryNode = fields["entrypoint"], let list = stringList(entryNode, at: "image.entrypoint") {
             image.entrypoint = list

@@ -183,7 +183,8 @@ public struct StageFile: Sendable, Hashable {
     /// ``SpecDigest`` of `object`; nil when the file has errors.
     public var digest: String?
     /// Where some values are, for cross-file diagnostics: `computePool` (header value), `spec`,
-    /// `spec.containers[N]`, `spec.containers[N].image`, `function.service`, `function.endpoint`.
+    /// `spec.containers[N]`, `spec.containers[N].image`, `function.service`, `function.endpoint`,
+    /// `image.directory`.
     public var positions: [String: SourcePosition] = [:]
 
     public init(path: String, name: ObjectName?, object: StageObject?, diagnostics: [Diagnostic], digest: String?) {

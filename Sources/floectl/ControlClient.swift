@@ -19,7 +19,7 @@ struct ControlClient {
         try await send(.GET, path, timeout: timeout)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, timeout: Duration = .seconds(30)) async throws
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, timeout: Duration = .seconds(30)) async throws
         -> (status: Int, body: [UInt8], headers: [String: String])
     {
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
@@ -34,6 +34,10 @@ struct ControlClient {
         }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(timeout.milliseconds))
             let body = try await response.body.collect(upTo: 64 << 20)

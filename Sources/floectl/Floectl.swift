@@ -10,6 +10,7 @@ struct Floectl: AsyncParsableCommand {
             Status.self, Services.self, Jobs.self, Describe.self, Containers.self, Instances.self, Pools.self,
             Logs.self, Wait.self, Events.self, Apply.self, Delete.self, ExecuteJob.self, Validate.self,
             Endpoints.self, Suspend.self, Resume.self, Token.self,
+            Secret.self,
         ]
     )
 }

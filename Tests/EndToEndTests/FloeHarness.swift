@@ -32,7 +32,9 @@ final class FloeHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: true)
         chmod(root, 0o755)
         chmod(stage, 0o755)
-        try "rescanSeconds: 2\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // Instances run as root unless a test says otherwise: CI has no `floe` user (SecurityEndToEndTests
+        // covers the default user).
+        try "rescanSeconds: 2\ndefaultUser: root\n".write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     /// Starts floed (with `environment` added to the test's own) and waits until its socket answers.

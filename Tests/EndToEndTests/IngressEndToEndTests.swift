@@ -63,7 +63,7 @@ struct IngressEndToEndTests {
         try Self.server.write(toFile: "\(floe.root)/ingress_server.py", atomically: true, encoding: .utf8)
         let base = ServiceLifecycleTests.freePort()
         let range = (base + 2)...(base + 9)
-        try "rescanSeconds: 2\ningressPorts: \(range.lowerBound)-\(range.upperBound)\n\(extraConfig)"
+        try "rescanSeconds: 2\ndefaultUser: root\ningressPorts: \(range.lowerBound)-\(range.upperBound)\n\(extraConfig)"
             .write(toFile: floe.config, atomically: true, encoding: .utf8)
         try await floe.start()
         return (floe, range)

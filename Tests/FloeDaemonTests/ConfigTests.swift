@@ -92,6 +92,7 @@ import Testing
             log:
               target: journal
               level: debug
+            imageRoots: [/srv/images, ~/images/]
             """)
         #expect(diagnostics.isEmpty)
         let c = try #require(config)
@@ -109,6 +110,15 @@ import Testing
         #expect(c.logSizeLimitBytes == 1 << 20)
         #expect(c.jobRetentionDays == 7)
         #expect(c.log == FloedConfig.Log(target: .journal, level: .debug))
+        #expect(c.imageRoots == ["/srv/images", FloedConfig.homeDirectory([:]) + "/images"])
+    }
+
+    @Test func imageRootsMustBeAbsoluteAndDefaultToNone() throws {
+        #expect(try #require(parse("").0).imageRoots == [])
+        #expect(try #require(parse("imageRoots: /srv/one\n").0).imageRoots == ["/srv/one"])
+        let (config, diagnostics) = parse("imageRoots: [relative/dir]\n")
+        #expect(config == nil)
+        #expect(diagnostics.first?.message.contains("'imageRoots' must be an absolute path") == true)
     }
 
     @Test func stageFollowsStateDirUnlessGiven() throws {
@@ -154,7 +164,8 @@ import Testing
                 "7:3: unknown key 'levle' in log; did you mean 'level'?",
                 "8:1: unknown key 'frobnicate' in floed.yaml; known keys: stage, stateDir, socket, socketGroup, "
                     + "rescanSeconds, defaultPool, defaultUser, allowStageGroup, stopGraceSeconds, "
-                    + "logSizeLimitBytes, jobRetentionDays, log, ingressAddress, ingressPorts, ingressResumeSeconds",
+                    + "logSizeLimitBytes, jobRetentionDays, log, imageRoots, ingressAddress, ingressPorts, "
+                    + "ingressResumeSeconds",
             ])
     }
 

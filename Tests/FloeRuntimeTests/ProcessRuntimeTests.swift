@@ -321,6 +321,21 @@ import Testing
         #expect(!runtime.isAlive(handle))
     }
 
+    /// The user's supplementary groups (what initgroups would give it) are applied, not just its gid.
+    @Test(.enabled(if: ProcessRuntime.isPrivileged))
+    func runsWithTheUsersSupplementaryGroups() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        chmod(dir.path, 0o755)
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let recorder = ExitRecorder()
+        var launch = makeLaunch(["sh", "-c", "id -u; id -G"], in: dir)
+        launch.user = UserIdentity(uid: 65_534, gid: 65_534, groups: [65_534, 1, 4])
+        _ = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        #expect(readFile(launch.logFile) == "65534\n65534 1 4\n")
+    }
+
     @Test(.enabled(if: ProcessRuntime.isPrivileged))
     func aUserContainerIsStillASessionLeader() async throws {
         let dir = try TemporaryDirectory()

@@ -10,6 +10,7 @@ struct ConfigFileReader {
     static let topLevelKeys = [
         "stage", "stateDir", "socket", "socketGroup", "rescanSeconds", "defaultPool", "defaultUser",
         "allowStageGroup", "stopGraceSeconds", "logSizeLimitBytes", "jobRetentionDays", "log",
+        "imageRoots",
         "ingressAddress", "ingressPorts", "ingressResumeSeconds",
     ]
     static let poolKeys = ["name", "instanceFamily", "minNodes", "maxNodes"]
@@ -46,6 +47,7 @@ struct ConfigFileReader {
             case "logSizeLimitBytes": settings.logSizeLimitBytes = byteSize(value, key: key)
             case "jobRetentionDays": settings.jobRetentionDays = integer(value, key: key, in: 1...36_500)
             case "log": readLog(value)
+            case "imageRoots": settings.imageRoots = pathList(value, key: key)
             case "ingressAddress": settings.ingressAddress = ingressAddress(value)
             case "ingressPorts": settings.ingressPorts = portRange(value, key: key)
             case "ingressResumeSeconds": settings.ingressResumeSeconds = integer(value, key: key, in: 1...3600)
@@ -237,6 +239,15 @@ struct ConfigFileReader {
             return nil
         }
         return low...high
+    }
+
+    /// A list of absolute paths (a single path is a list of one).
+    private mutating func pathList(_ node: YAMLNode, key: String) -> [String]? {
+        if node.isNull { return [] }
+        guard let items = node.sequence else {
+            return absolutePath(node, key: key).map { [$0] }
+        }
+        return items.compactMap { absolutePath($0, key: key) }
     }
 
     private mutating func socketPath(_ node: YAMLNode) -> String? {

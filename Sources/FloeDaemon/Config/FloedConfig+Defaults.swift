@@ -60,7 +60,7 @@ extension FloedConfig {
         let pool = ComputePoolSpec(
             minNodes: minNodes, maxNodes: settings.maxNodes ?? max(minNodes, 1),
             instanceFamily: settings.instanceFamily ?? defaultInstanceFamily(for: host), autoSuspendSecs: 0)
-        return FloedConfig(
+        var config = FloedConfig(
             stage: settings.stage ?? stateDir + "/stage",
             stateDir: stateDir,
             socket: socket,
@@ -75,6 +75,8 @@ extension FloedConfig {
             log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info),
             ingressAddress: settings.ingressAddress ?? "127.0.0.1", ingressPorts: settings.ingressPorts ?? 8400...8499,
             ingressResumeSeconds: settings.ingressResumeSeconds ?? 60)
+        config.imageRoots = settings.imageRoots ?? []
+        return config
     }
 
     static func defaultStateDir(environment: [String: String], isRoot: Bool) -> String {

@@ -66,6 +66,8 @@ public struct FloedConfig: Sendable, Hashable {
     public var ingressPorts: ClosedRange<Int>
     /// How long a request to a suspended service waits for it to resume and become READY.
     public var ingressResumeSeconds: Int
+    /// Directories besides the stage that `image:` files' `directory` may point into.
+    public var imageRoots: [String] = []
 
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,

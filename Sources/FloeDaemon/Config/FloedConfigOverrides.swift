@@ -25,6 +25,8 @@ public struct FloedConfigOverrides: Sendable, Hashable {
     public var ingressAddress: String?
     public var ingressPorts: ClosedRange<Int>?
     public var ingressResumeSeconds: Int?
+    /// `imageRoots` (absolute directories).
+    public var imageRoots: [String]?
 
     public init(
         stage: String? = nil, stateDir: String? = nil, socket: String? = nil, socketGroup: String? = nil,
@@ -57,7 +59,7 @@ public struct FloedConfigOverrides: Sendable, Hashable {
 
     /// `self` with every value `top` gives replacing this one.
     public func overlaid(with top: FloedConfigOverrides) -> FloedConfigOverrides {
-        FloedConfigOverrides(
+        var result = FloedConfigOverrides(
             stage: top.stage ?? stage, stateDir: top.stateDir ?? stateDir, socket: top.socket ?? socket,
             socketGroup: top.socketGroup ?? socketGroup, rescanSeconds: top.rescanSeconds ?? rescanSeconds,
             defaultPoolName: top.defaultPoolName ?? defaultPoolName,
@@ -70,5 +72,7 @@ public struct FloedConfigOverrides: Sendable, Hashable {
             logLevel: top.logLevel ?? logLevel, ingressAddress: top.ingressAddress ?? ingressAddress,
             ingressPorts: top.ingressPorts ?? ingressPorts,
             ingressResumeSeconds: top.ingressResumeSeconds ?? ingressResumeSeconds)
+        result.imageRoots = top.imageRoots ?? imageRoots
+        return result
     }
 }

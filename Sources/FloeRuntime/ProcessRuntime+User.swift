@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+extension ProcessRuntime {
+    /// Where `setpriv` (util-linux) is, if installed.
+    static let setprivPath: String? = ["/usr/bin/setpriv", "/bin/setpriv"].first { access($0, X_OK) == 0 }
+
+    /// True when `user` is the identity floed already runs with: nothing to switch.
+    static func isCurrentIdentity(_ user: UserIdentity) -> Bool {
+        user.uid == UInt32(geteuid()) && user.gid == UInt32(getegid())
+    }
+
+    /// How to run `executable` with `arguments` as `user`: through `setpriv --reuid --regid --groups`,
+    /// so that the process is spawned with `posix_spawn` and changes its credentials itself after exec.
+    ///
+    /// swift-subprocess 1.0 applies a uid, gid or groups in a child it creates with a raw `clone3`, where
+    /// glibc's `setgroups`/`setgid` (which must reach every thread of the parent) can wait forever on a
+    /// lock: a container stuck before `exec`. Nil when `setpriv` is missing (the caller then falls back
+    /// to swift-subprocess's own options).
+    static func switchingUser(
+        _ user: UserIdentity, executable: String, arguments: [String]
+    ) -> (executable: String, arguments: [String])? {
+        guard let setpriv = setprivPath else { return nil }
+        let groups = user.groups.isEmpty ? [user.gid] : user.groups
+        let options = [
+            "--reuid=\(user.uid)", "--regid=\(user.gid)", "--groups=" + groups.map(String.init).joined(separator: ","),
+        ]
+        return (setpriv, options + ["--", executable] + arguments)
+    }
+}
