@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+import function_calls
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
@@ -397,6 +399,8 @@ def floe_run(args, results, workdir):
                 steady(floe, pid, args.steady, results, "N")
                 queries(floe, args, services, results)
             floe.remove(list(services))
+        # 4. Service-function calls (bench/function_calls.py).
+        function_calls.measure(floe, args, results, port, BenchError)
     finally:
         floe.stop()
 
@@ -770,6 +774,11 @@ def table(args, r):
         f"{fmt(r.get('api_one_p99'), digits=2)} | | |",
         f"| `GET /v1/services`, {big} services p50 / p99 (ms) | {fmt(r.get('api_all_p50'))} / "
         f"{fmt(r.get('api_all_p99'))} | | |",
+        f"| function call, {function_calls.rows(args):,} rows via `floectl call` (rows/s) | {fmt(r.get('fn_cli'), digits=0)} | "
+        f"direct, batch by batch {fmt(r.get('fn_direct'), digits=0)} | {ratio(r.get('fn_cli'), r.get('fn_direct'))} |",
+        f"| function call, {function_calls.rows(args):,} rows via `POST /v1/functions` (rows/s) | "
+        f"{fmt(r.get('fn_api'), digits=0)} | direct, batch by batch {fmt(r.get('fn_direct'), digits=0)} | "
+        f"{ratio(r.get('fn_api'), r.get('fn_direct'))} |",
     ]
     for kind in PEERS:
         p = kind.name

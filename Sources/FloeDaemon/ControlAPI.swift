@@ -19,6 +19,7 @@ import NIOCore
 /// | `GET /v1/pools` | SHOW COMPUTE POOLS rows |
 /// | `GET /v1/events?object=&limit=` | events, oldest first |
 /// | `POST /v1/rescan` | rescan the stage now |
+/// | `GET /v1/functions`, `POST /v1/functions/{name}` | service functions (ControlAPI+Functions.swift) |
 enum ControlAPI {
     static func router(reconciler: Reconciler, settings: DaemonSettings, rescan: @escaping @Sendable () -> Void)
         -> Router<BasicRequestContext>
@@ -94,6 +95,7 @@ enum ControlAPI {
             headers[HTTPField.Name("Floe-Log-Offset")!] = String(LogReader.size(path: path))
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        addFunctionRoutes(to: router, reconciler: reconciler)
         return router
     }
 

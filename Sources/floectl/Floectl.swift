@@ -9,6 +9,7 @@ struct Floectl: AsyncParsableCommand {
         subcommands: [
             Status.self, Services.self, Jobs.self, Describe.self, Containers.self, Instances.self, Pools.self,
             Logs.self, Wait.self, Events.self, Apply.self, Delete.self, ExecuteJob.self, Validate.self,
+            Functions.self, Call.self,
         ]
     )
 }
