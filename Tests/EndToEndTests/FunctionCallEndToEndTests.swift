@@ -151,7 +151,7 @@ struct FunctionCallEndToEndTests {
         #expect(lines.count == 10_000)
         #expect(lines == (0..<10_000).map { String($0 * 2) })
         // floed restarted the instance and the retried batches went to the new process.
-        let restarts = try floe.status("fn_service").first?["restartCount"] as? Int
+        let restarts = try await floe.status("fn_service").first?["restartCount"] as? Int
         #expect(restarts == 1)
         let text = try String(contentsOfFile: "\(floe.root)/batches.log", encoding: .utf8)
         #expect(Set(text.split(separator: "\n").map { $0.split(separator: " ")[1] }).count == 2)

@@ -42,7 +42,6 @@ struct FunctionCallerTests {
         if let server { list.append(FunctionBackend(id: "0", host: "127.0.0.1", port: server.port)) }
         let backends = list
         let client = FunctionCaller.makeHTTPClient()
-        defer { try? client.syncShutdown() }
         let settings = FunctionCallSettings(
             queryID: "q-1", concurrency: concurrency, retryBackoff: .milliseconds(10),
             backendWait: .milliseconds(200), context: ["CURRENT_USER": "alice"])
@@ -56,6 +55,7 @@ struct FunctionCallerTests {
         } catch {
             result.error = error
         }
+        try? await client.shutdown()
         result.lines = String(buffer: output).split(separator: "\n").map(String.init)
         return result
     }

@@ -103,7 +103,7 @@ final class FunctionServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.path + "/floe-functions-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         logPath = directory + "/requests.jsonl"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let scriptPath = directory + "/server.py"
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         process = Process()
@@ -120,7 +120,7 @@ final class FunctionServer: @unchecked Sendable {
             line.append(byte)
         }
         guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw ServerError.didNotStart
         }
         self.port = port
@@ -155,7 +155,8 @@ final class FunctionServer: @unchecked Sendable {
     }
 
     func stop() {
-        process.terminate()
+        // SIGKILL: a child of Foundation's Process may start with SIGTERM blocked.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
