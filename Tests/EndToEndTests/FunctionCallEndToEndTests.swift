@@ -17,7 +17,8 @@ struct FunctionCallEndToEndTests {
     /// Answers the SPCS batch protocol on POST /double (each row's argument times two) and GET
     /// /healthz. Logs each batch to STATE_DIR/batches.log as "instance pid rows". Its first run (per
     /// instance) answers HANG_AFTER batches and then stops answering, so that a test can kill it in
-    /// the middle of a call; a run after a restart answers everything.
+    /// the middle of a call; a run after a restart answers everything. A batch with the argument -1
+    /// gets a 500.
     static let server = #"""
         import http.server, json, os, sys, threading, time
         port = int(sys.argv[1])
@@ -44,6 +45,8 @@ struct FunctionCallEndToEndTests {
                 self.send(200, b"ok")
             def do_POST(self):
                 rows = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["data"]
+                if any(r[1] == -1 for r in rows):
+                    return self.send(500, b'{"error": "negative input"}')
                 with lock:
                     served[0] += 1
                     count = served[0]
@@ -237,12 +240,33 @@ struct FunctionCallEndToEndTests {
         #expect(badCall.code == 2)
         #expect(badCall.stderr.contains("input line 2"))
 
+        // A batch that keeps failing ends the call after the results before it, with the service's error.
+        let failing = "\(floe.root)/failing.jsonl"
+        try (0..<300).map { $0 == 250 ? "[-1]\n" : "[\($0)]\n" }.joined().write(
+            toFile: failing, atomically: true, encoding: .utf8)
+        let failed = try await floe.ctl("call", "double", "--input", failing)
+        #expect(failed.code == 1)
+        #expect(failed.stderr.contains("batch 2 (rows 201-300) failed after 4 attempts"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("negative input"))
+        let printed = failed.stdout.split(separator: "\n").map(String.init)
+        #expect(printed.count <= 200)
+        #expect(printed == (0..<printed.count).map { String($0 * 2) })
+
         // CSV in and out.
         let csv = "\(floe.root)/in.csv"
         try "x\n1\n2.5\n\n3\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let csvCall = try await floe.ctl("call", "double", "--input", csv, "--format", "csv", "--header", "--output", "csv")
         #expect(csvCall.code == 0, "\(csvCall.stderr)")
         #expect(csvCall.stdout == "2\n5.0\n6\n")
+
+        // Without a READY instance: a clear error after --wait seconds.
+        floe.remove("fn_service.yaml")
+        try await floe.eventually("fn_service is gone") {
+            try await floe.ctl("services", "--json").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]"
+        }
+        let noInstance = try await floe.ctl("call", "double", "1", "--wait", "1")
+        #expect(noInstance.code == 1)
+        #expect(noInstance.stderr.contains("no READY instance of FN_SERVICE serves endpoint 'api'"), "\(noInstance.stderr)")
         await floe.tearDown()
     }
 }
