@@ -36,7 +36,8 @@ extension ControlAPI {
             let raw = try parameter(context, "name")
             guard let (name, spec) = await reconciler.function(raw) else {
                 return try json(
-                    APIError(error: "function '\(raw)' does not exist; `floectl functions` lists the stage's functions"),
+                    APIError(
+                        error: "function '\(raw)' does not exist; `floectl functions` lists the stage's functions"),
                     status: .notFound)
             }
             let wait = request.uri.queryParameters.get("wait", as: Double.self) ?? 30

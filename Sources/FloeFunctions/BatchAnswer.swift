@@ -22,7 +22,8 @@ enum BatchAnswer {
         var row = 0
         _ = try scanner.array(at: data.lowerBound) { element throws(JSONScanner.Failure) in
             guard body[element.lowerBound] == UInt8(ascii: "[") else {
-                throw JSONScanner.Failure(message: "row \(row) of the answer is not an array [index, result]", offset: element.lowerBound)
+                throw JSONScanner.Failure(
+                    message: "row \(row) of the answer is not an array [index, result]", offset: element.lowerBound)
             }
             var parts: [Range<Int>] = []
             _ = try scanner.array(at: element.lowerBound) { part throws(JSONScanner.Failure) in parts.append(part) }

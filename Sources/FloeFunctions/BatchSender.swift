@@ -35,7 +35,8 @@ struct BatchSender: Sendable {
     func send(_ batch: FunctionBatch) async -> Outcome {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(function.batchTimeoutSecs)
-        let timedOut = Outcome.failed(.timedOut(batch: batch.number, rows: batch.rows, seconds: function.batchTimeoutSecs))
+        let timedOut = Outcome.failed(
+            .timedOut(batch: batch.number, rows: batch.rows, seconds: function.batchTimeoutSecs))
         var attempts = 0
         var lastFailure = ""
         var nothingReady = false

@@ -52,7 +52,9 @@ struct JSONScanner {
     func array(
         at offset: Int, depth: Int = 1, element: (Range<Int>) throws(Failure) -> Void
     ) throws(Failure) -> Int {
-        guard depth <= Self.maxDepth else { throw Failure(message: "nesting deeper than \(Self.maxDepth)", offset: offset) }
+        guard depth <= Self.maxDepth else {
+            throw Failure(message: "nesting deeper than \(Self.maxDepth)", offset: offset)
+        }
         guard offset < end, bytes[offset] == UInt8(ascii: "[") else {
             throw Failure(message: "expected '['", offset: offset)
         }
@@ -76,7 +78,9 @@ struct JSONScanner {
     func object(
         at offset: Int, depth: Int = 1, member: (Range<Int>, Range<Int>) throws(Failure) -> Void = { _, _ in }
     ) throws(Failure) -> Int {
-        guard depth <= Self.maxDepth else { throw Failure(message: "nesting deeper than \(Self.maxDepth)", offset: offset) }
+        guard depth <= Self.maxDepth else {
+            throw Failure(message: "nesting deeper than \(Self.maxDepth)", offset: offset)
+        }
         guard offset < end, bytes[offset] == UInt8(ascii: "{") else {
             throw Failure(message: "expected '{'", offset: offset)
         }

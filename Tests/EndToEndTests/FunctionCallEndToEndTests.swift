@@ -196,7 +196,9 @@ struct FunctionCallEndToEndTests {
         await floe.tearDown()
     }
 
-    @Test(.enabled(if: floedRunsInstancesInNamespaces, "needs floed's network namespaces (root, ip, FLOE_E2E_NAMESPACES=1)"))
+    @Test(
+        .enabled(
+            if: floedRunsInstancesInNamespaces, "needs floed's network namespaces (root, ip, FLOE_E2E_NAMESPACES=1)"))
     func threeInstancesOnOnePortOneKilledMidwayEveryRowInOrder() async throws {
         let floe = try await start(instances: 3, port: 8000, hangAfter: 5, bind: "0.0.0.0")
         defer { Task { await floe.tearDown() } }
@@ -255,7 +257,8 @@ struct FunctionCallEndToEndTests {
         // CSV in and out.
         let csv = "\(floe.root)/in.csv"
         try "x\n1\n2.5\n\n3\n".write(toFile: csv, atomically: true, encoding: .utf8)
-        let csvCall = try await floe.ctl("call", "double", "--input", csv, "--format", "csv", "--header", "--output", "csv")
+        let csvCall = try await floe.ctl(
+            "call", "double", "--input", csv, "--format", "csv", "--header", "--output", "csv")
         #expect(csvCall.code == 0, "\(csvCall.stderr)")
         #expect(csvCall.stdout == "2\n5.0\n6\n")
 
@@ -266,7 +269,8 @@ struct FunctionCallEndToEndTests {
         }
         let noInstance = try await floe.ctl("call", "double", "1", "--wait", "1")
         #expect(noInstance.code == 1)
-        #expect(noInstance.stderr.contains("no READY instance of FN_SERVICE serves endpoint 'api'"), "\(noInstance.stderr)")
+        #expect(
+            noInstance.stderr.contains("no READY instance of FN_SERVICE serves endpoint 'api'"), "\(noInstance.stderr)")
         await floe.tearDown()
     }
 }

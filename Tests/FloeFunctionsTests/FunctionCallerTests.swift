@@ -63,7 +63,8 @@ struct FunctionCallerTests {
     @Test func batchesOfMaxBatchRowsComeBackInOrderWithSPCSHeaders() async throws {
         let server = try FunctionServer()
         defer { server.stop() }
-        let result = await Self.call(server, path: "/jitter", count: 2500, maxBatchRows: 1000, contextHeaders: ["current_user"])
+        let result = await Self.call(
+            server, path: "/jitter", count: 2500, maxBatchRows: 1000, contextHeaders: ["current_user"])
         #expect(result.error == nil)
         #expect(result.lines == Self.expectedLines(2500))
         let posts = server.requests().filter { $0.method == "POST" }
@@ -157,7 +158,8 @@ struct FunctionCallerTests {
     @Test func returnNullGivesNullsForTheFailedBatchOnly() async throws {
         let server = try FunctionServer()
         defer { server.stop() }
-        let result = await Self.call(server, path: "/fail", count: 5, maxBatchRows: 2, retries: 0, onFailure: .returnNull)
+        let result = await Self.call(
+            server, path: "/fail", count: 5, maxBatchRows: 2, retries: 0, onFailure: .returnNull)
         #expect(result.error == nil)
         #expect(result.lines == Array(repeating: "null", count: 5))
     }

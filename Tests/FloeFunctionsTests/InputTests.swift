@@ -51,8 +51,10 @@ struct InputTests {
     }
 
     @Test func aLineLongerThanTheLimitIsAnError() async {
-        var iterator = JSONLineRows(Self.chunks("[\"" + String(repeating: "x", count: 100) + "\"]\n", size: 10), maxLineBytes: 50)
-            .makeAsyncIterator()
+        var iterator = JSONLineRows(
+            Self.chunks("[\"" + String(repeating: "x", count: 100) + "\"]\n", size: 10), maxLineBytes: 50
+        )
+        .makeAsyncIterator()
         await #expect(throws: FunctionCallError.self) { _ = try await iterator.next() }
     }
 
@@ -84,7 +86,8 @@ struct InputTests {
     }
 
     @Test func backoffDoublesUpToItsCap() {
-        let settings = FunctionCallSettings(queryID: "q", retryBackoff: .milliseconds(100), maxRetryBackoff: .seconds(1))
+        let settings = FunctionCallSettings(
+            queryID: "q", retryBackoff: .milliseconds(100), maxRetryBackoff: .seconds(1))
         #expect(settings.backoff(retry: 1) == .milliseconds(100))
         #expect(settings.backoff(retry: 2) == .milliseconds(200))
         #expect(settings.backoff(retry: 4) == .milliseconds(800))
