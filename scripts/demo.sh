@@ -53,9 +53,10 @@ echo "==> floectl status filter_service"
 "$FLOECTL" status filter_service --pretty
 echo "==> floectl services"
 "$FLOECTL" services
-echo "==> the service function's endpoint (POST /filter, SPCS batch protocol)"
-curl -s -X POST -H 'Content-Type: application/json' -d '{"data": [[0, "122880"]]}' http://127.0.0.1:8000/filter
-echo
+echo "==> floectl functions"
+"$FLOECTL" functions
+echo "==> floectl call filter_doc_udf 122880 (SELECT filter_doc_udf('122880'))"
+"$FLOECTL" call filter_doc_udf 122880
 echo "==> running the news job (EXECUTE JOB SERVICE)"
 copy news_job my_news_job_image.yaml
 copy news_job news_job.yaml

@@ -121,6 +121,9 @@ struct BatchSender: Sendable {
                 request.body = nil
             case 429, 500...599:
                 return .retriable("\(backend) answered HTTP \(status): \(Self.text(body))")
+            case _ where request.method == .GET:
+                // A poll the instance no longer knows (it restarted, say): send the batch again.
+                return .retriable("\(backend) answered a poll with HTTP \(status): \(Self.text(body))")
             default:
                 return .refused("\(backend) answered HTTP \(status): \(Self.text(body))")
             }

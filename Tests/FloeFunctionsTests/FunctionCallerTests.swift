@@ -141,6 +141,17 @@ struct FunctionCallerTests {
         #expect(Set(gets.compactMap { $0.headers["sf-external-function-query-batch-id"] }) == ["q-1-0", "q-1-1"])
     }
 
+    @Test func aPollTheInstanceNoLongerKnowsSendsTheBatchAgain() async throws {
+        let server = try FunctionServer()
+        defer { server.stop() }
+        let result = await Self.call(server, path: "/forgetful", count: 3)
+        #expect(result.error == nil)
+        #expect(result.lines == Self.expectedLines(3))
+        let requests = server.requests()
+        #expect(requests.map(\.method) == ["POST", "GET", "POST"])
+        #expect(Set(requests.compactMap { $0.headers["sf-external-function-query-batch-id"] }) == ["q-1-0"])
+    }
+
     @Test func abortFailsTheCallAfterEveryRetry() async throws {
         let server = try FunctionServer()
         defer { server.stop() }

@@ -68,6 +68,9 @@ final class FunctionServer: @unchecked Sendable {
                     with lock:
                         pending[batch] = {"rows": rows, "polls": 0}
                     self.send(202, b"")
+                elif path == "/forgetful":
+                    # Accepts the batch, then forgets it (a poll gets 404); answers the batch sent again.
+                    self.send(202 if count == 1 else 200, b"" if count == 1 else json.dumps(answer(rows)).encode())
                 elif path == "/fail":
                     self.send(500, {"error": "boom: the model is not loaded"})
                 elif path == "/refuse":
