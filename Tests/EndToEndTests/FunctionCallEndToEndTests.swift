@@ -15,9 +15,9 @@ let floedRunsInstancesInNamespaces: Bool = {
 @Suite("service functions end to end", .serialized)
 struct FunctionCallEndToEndTests {
     /// Answers the SPCS batch protocol on POST /double (each row's argument times two) and GET
-    /// /healthz. Logs each batch to STATE_DIR/batches.log as "instance pid rows". Its first run (per
-    /// instance) answers HANG_AFTER batches and then stops answering, so that a test can kill it in
-    /// the middle of a call; a run after a restart answers everything. A batch with the argument -1
+    /// /healthz. Logs each batch to STATE_DIR/batches.log as "instance pid rows". The first run of
+    /// instance HANG_INSTANCE answers HANG_AFTER batches and then stops answering, so that a test can
+    /// kill it in the middle of a call; a run after a restart, and the other instances, answer everything. A batch with the argument -1
     /// gets a 500.
     static let server = #"""
         import http.server, json, os, sys, threading, time
@@ -27,7 +27,8 @@ struct FunctionCallEndToEndTests {
         marker = os.path.join(state, "started-" + instance)
         first_run = not os.path.exists(marker)
         open(marker, "a").close()
-        hang_after = int(os.environ.get("HANG_AFTER", "0")) if first_run else 0
+        hangs = first_run and instance == os.environ.get("HANG_INSTANCE", "0")
+        hang_after = int(os.environ.get("HANG_AFTER", "0")) if hangs else 0
         lock = threading.Lock()
         served = [0]
 
@@ -64,7 +65,9 @@ struct FunctionCallEndToEndTests {
         server.serve_forever()
         """#
 
-    static func service(root: String, port: Int, instances: Int, hangAfter: Int, bind: String = "127.0.0.1") -> String {
+    static func service(
+        root: String, port: Int, instances: Int, hangAfter: Int, hangInstance: Int = 0, bind: String = "127.0.0.1"
+    ) -> String {
         """
         service:
           minInstances: \(instances)
@@ -77,6 +80,7 @@ struct FunctionCallEndToEndTests {
             env:
               STATE_DIR: \(root)
               HANG_AFTER: "\(hangAfter)"
+              HANG_INSTANCE: "\(hangInstance)"
               BIND: \(bind)
             readinessProbe:
               port: \(port)
@@ -100,13 +104,17 @@ struct FunctionCallEndToEndTests {
 
         """
 
-    func start(instances: Int, port: Int, hangAfter: Int, bind: String = "127.0.0.1") async throws -> FloeHarness {
+    func start(
+        instances: Int, port: Int, hangAfter: Int, hangInstance: Int = 0, bind: String = "127.0.0.1"
+    ) async throws -> FloeHarness {
         let floe = try FloeHarness()
         try Self.server.write(toFile: "\(floe.root)/fn_server.py", atomically: true, encoding: .utf8)
         try await floe.start()
         try floe.drop(
             "fn_service.yaml",
-            Self.service(root: floe.root, port: port, instances: instances, hangAfter: hangAfter, bind: bind))
+            Self.service(
+                root: floe.root, port: port, instances: instances, hangAfter: hangAfter, hangInstance: hangInstance,
+                bind: bind))
         try floe.drop("double.yaml", Self.function)
         try await floe.eventually("fn_service is READY", timeout: .seconds(60)) {
             let out = try await floe.ctl("wait", "fn_service", "--for", "READY", "--timeout", "1")
@@ -200,7 +208,7 @@ struct FunctionCallEndToEndTests {
         .enabled(
             if: floedRunsInstancesInNamespaces, "needs floed's network namespaces (root, ip, FLOE_E2E_NAMESPACES=1)"))
     func threeInstancesOnOnePortOneKilledMidwayEveryRowInOrder() async throws {
-        let floe = try await start(instances: 3, port: 8000, hangAfter: 5, bind: "0.0.0.0")
+        let floe = try await start(instances: 3, port: 8000, hangAfter: 5, hangInstance: 1, bind: "0.0.0.0")
         defer { Task { await floe.tearDown() } }
         let out = try await callKillingMidway(floe, rows: 10_000, victim: "1", hangAfter: 5)
         #expect(out.code == 0, "floectl call failed: \(out.stderr)\n\(floe.log().suffix(3000))")
