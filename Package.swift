@@ -71,6 +71,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Service functions: the SPCS batch protocol as a client (batches, retries, polling, order).
+        .target(
+            name: "FloeFunctions",
+            dependencies: [
+                "FloeSpec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
         .target(
             name: "FloeSystemd",
@@ -81,6 +91,7 @@ let package = Package(
             name: "FloeDaemon",
             dependencies: [
                 "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeIngress",
+                "FloeFunctions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -105,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "floectl",
             dependencies: [
-                "FloeSpec", "FloeAPI", "FloeDaemon",
+                "FloeSpec", "FloeAPI", "FloeDaemon", "FloeFunctions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -118,6 +129,14 @@ let package = Package(
         .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
         .testTarget(name: "FloeRuntimeTests", dependencies: ["FloeRuntime"]),
         .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
+        .testTarget(
+            name: "FloeFunctionsTests",
+            dependencies: [
+                "FloeFunctions", "FloeSpec",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),

@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+import function_calls
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
@@ -403,6 +405,8 @@ def floe_run(args, results, workdir):
                 steady(floe, pid, args.steady, results, "N")
                 queries(floe, args, services, results)
             floe.remove(list(services))
+        # 4. Service-function calls (bench/function_calls.py).
+        function_calls.measure(floe, args, results, port, BenchError)
     finally:
         floe.stop()
 
@@ -836,6 +840,11 @@ def table(args, r):
         f"{fmt(r.get('direct_p50'), digits=3)} | added {fmt(diff(r.get('ingress_p50'), r.get('direct_p50')), digits=3)} ms |",
         f"| ingress request latency p99 (ms) | {fmt(r.get('ingress_p99'), digits=3)} | direct "
         f"{fmt(r.get('direct_p99'), digits=3)} | added {fmt(diff(r.get('ingress_p99'), r.get('direct_p99')), digits=3)} ms |",
+        f"| function call, {function_calls.rows(args):,} rows via `floectl call` (rows/s) | {fmt(r.get('fn_cli'), digits=0)} | "
+        f"direct, batch by batch {fmt(r.get('fn_direct'), digits=0)} | {ratio(r.get('fn_cli'), r.get('fn_direct'))} |",
+        f"| function call, {function_calls.rows(args):,} rows via `POST /v1/functions` (rows/s) | "
+        f"{fmt(r.get('fn_api'), digits=0)} | direct, batch by batch {fmt(r.get('fn_direct'), digits=0)} | "
+        f"{ratio(r.get('fn_api'), r.get('fn_direct'))} |",
     ]
     for kind in PEERS:
         p = kind.name

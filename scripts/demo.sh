@@ -85,6 +85,10 @@ echo "==> the filter service's web form through the ingress (its endpoint is pub
 INGRESS_URL=$("$FLOECTL" endpoints filter_service --json |
   python3 -c 'import json, sys; print(next((r["ingress_url"] for r in json.load(sys.stdin) if r["ingress_url"]), ""))')
 echo "GET $INGRESS_URL/ui -> $(curl -s -o /dev/null -w '%{http_code}' "$INGRESS_URL/ui") (open it in a browser)"
+echo "==> floectl functions"
+"$FLOECTL" functions
+echo "==> floectl call filter_doc_udf 122880 (SELECT filter_doc_udf('122880'))"
+"$FLOECTL" call filter_doc_udf 122880
 echo "==> running the news job (EXECUTE JOB SERVICE)"
 copy news_job my_news_job_image.yaml
 copy news_job news_job.yaml

@@ -20,6 +20,7 @@ import NIOCore
 /// | `GET /v1/events?object=&limit=` | events, oldest first |
 /// | `POST /v1/rescan` | rescan the stage now |
 /// | `GET`, `PUT`, `DELETE /v1/secrets[/{name}]` | secrets (see ControlAPI+Secrets) |
+/// | `GET /v1/functions`, `POST /v1/functions/{name}` | service functions (ControlAPI+Functions.swift) |
 enum ControlAPI {
     static func router(reconciler: Reconciler, settings: DaemonSettings, rescan: @escaping @Sendable () -> Void)
         -> Router<BasicRequestContext>
@@ -96,6 +97,7 @@ enum ControlAPI {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         addSecretRoutes(to: router, reconciler: reconciler)
+        addFunctionRoutes(to: router, reconciler: reconciler)
         return router
     }
 

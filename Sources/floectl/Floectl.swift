@@ -11,6 +11,7 @@ struct Floectl: AsyncParsableCommand {
             Logs.self, Wait.self, Events.self, Apply.self, Delete.self, ExecuteJob.self, Validate.self,
             Endpoints.self, Suspend.self, Resume.self, Token.self,
             Secret.self,
+            Functions.self, Call.self,
         ]
     )
 }
