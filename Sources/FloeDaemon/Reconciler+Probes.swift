@@ -80,9 +80,9 @@ extension Reconciler {
                     probe.key.object, probe.key.id, probe.container, "probe-failed",
                     "readiness probe failing (\(why)); no longer READY", level: .warning)
             }
-            reconcile()
+            reconcileSoon()
         } else if probe.liveness && after.livenessFailures >= threshold {
-            reconcile()
+            reconcileSoon()
         } else if !success, after.readinessFailures == threshold || after.livenessFailures == threshold,
             case .failure(let why) = result
         {

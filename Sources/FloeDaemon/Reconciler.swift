@@ -28,6 +28,8 @@ public actor Reconciler {
     var queryView: QueryView?
     var summaryCache: (generation: Int, text: String)?
     var wakeAt: Date?
+    /// A ``reconcileSoon()`` is queued and has not run yet.
+    var reconcileQueued = false
     /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
     var pendingExits: [PendingKey: ContainerExit] = [:]
     /// Bumped on every change, so that waiters can tell something happened.
@@ -101,7 +103,7 @@ public actor Reconciler {
     /// Files of the stage changed (names relative to the stage directory).
     public func stageChanged(_ names: Set<String>) {
         applyStageChanges(registry.reload(names, now: Date()))
-        reconcile()
+        reconcileSoon()
     }
 
     /// A full scan of the stage finished: `names` is every stage file there, `changed` those that
@@ -137,6 +139,7 @@ public actor Reconciler {
 
     /// Plans and acts until the plan is empty; then schedules the next wake-up.
     func reconcile() {
+        reconcileQueued = false
         let now = Date()
         var desired = registry.desiredState(complete: stageComplete)
         if !stageComplete { desired.complete = false }
