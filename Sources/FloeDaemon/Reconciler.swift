@@ -111,12 +111,14 @@ public actor Reconciler {
     public func fullScan(_ names: Set<String>, changed: Set<String>) {
         let toRead = stageComplete ? changed.union(names.subtracting(registry.entries.keys)) : names
         let changes = registry.reload(toRead, all: names, now: Date())
-        if !stageComplete {
+        let first = !stageComplete
+        if first {
             stageComplete = true
             record(nil, nil, nil, "scanned", "first full scan of \(settings.stageDirectory): \(names.count) files")
         }
         applyStageChanges(changes)
-        reconcile()
+        // A periodic rescan that found nothing new changes nothing unless the plan does something.
+        reconcile(worldChanged: first || !changes.isEmpty)
     }
 
     func applyStageChanges(_ changes: [StageRegistry.Change]) {
@@ -137,9 +139,12 @@ public actor Reconciler {
 
     // MARK: The loop
 
-    /// Plans and acts until the plan is empty; then schedules the next wake-up.
-    func reconcile() {
+    /// Plans and acts until the plan is empty; then schedules the next wake-up. `worldChanged`: the
+    /// caller changed the world or the stage, so waiters are woken and the world is saved even when
+    /// the plan is empty (otherwise only when it was not).
+    func reconcile(worldChanged: Bool = true) {
         reconcileQueued = false
+        var acted = false
         let now = Date()
         var desired = registry.desiredState(complete: stageComplete)
         if !stageComplete { desired.complete = false }
@@ -147,12 +152,13 @@ public actor Reconciler {
             let plan = planner.plan(desired: desired, world: world, now: now)
             schedule(wakeAt: plan.wakeAt)
             if plan.actions.isEmpty { break }
+            acted = true
             for action in plan.actions {
                 world.apply(action, desired: desired, now: now)
                 perform(action, desired: desired)
             }
         }
-        changed()
+        if acted || worldChanged { changed() }
     }
 
     /// Records that something changed: persists the world and wakes status waiters.
@@ -188,7 +194,7 @@ public actor Reconciler {
 
     func timerFired() {
         wakeAt = nil
-        reconcile()
+        reconcile(worldChanged: false)
     }
 
     /// Waits until something changes after `generation` was read, or `timeout` passes.

@@ -21,7 +21,9 @@ extension StageRegistry {
     mutating func noteGood(_ good: StageFile?, entry: String) {
         guard let good, let name = good.name else { return }
         goodByName[name, default: []].insert(entry)
-        if case .image(let image) = good.object { goodImages[Self.normalise(image.reference), default: []].insert(entry) }
+        if case .image(let image) = good.object {
+            goodImages[Self.normalise(image.reference), default: []].insert(entry)
+        }
     }
 
     /// Drops an entry's old last good version from the indexes.

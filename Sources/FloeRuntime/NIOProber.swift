@@ -46,7 +46,7 @@ public final class NIOProber: Prober {
         if let channel = take(key) {
             do {
                 return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
-            } catch where Self.isStale(error) {
+            } catch let error where Self.isStale(error) {
                 // The kept connection was closed by the other side (a restarted process): try a new one.
             } catch {
                 return .failure(describe(error, timeout: timeout))

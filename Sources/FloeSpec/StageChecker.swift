@@ -155,11 +155,11 @@ public enum StageChecker {
     private static func checkImages<Key>(
         _ spec: ServiceSpec, index: StageIndex<Key>, report: (String, String) -> Void
     ) {
-        for (index, container) in spec.containers.enumerated() {
+        for (position, container) in spec.containers.enumerated() {
             if container.command != nil || SpecTemplate.isUnresolved(container.image) { continue }
             if index.hasImage(normalisedReference(container.image)) { continue }
             report(
-                "spec.containers[\(index)].image",
+                "spec.containers[\(position)].image",
                 "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides, so it will stay PENDING with \"Failed to pull image\"; add an image file with reference: \(container.image), or give the container a command"
             )
         }

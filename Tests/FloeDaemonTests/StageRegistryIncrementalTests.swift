@@ -48,15 +48,18 @@ struct StageRegistryIncrementalTests {
             return "computePool:\n  instanceFamily: \(family)\n"
         case 1, 2:
             let proto = Bool.random(using: &g) ? "HTTP" : "TCP"
-            return "service:\n\(pool())spec:\n\(container())  endpoints:\n  - {name: web, port: 8080, protocol: \(proto)}\n"
+            return
+                "service:\n\(pool())spec:\n\(container())  endpoints:\n  - {name: web, port: 8080, protocol: \(proto)}\n"
         case 3:
-            return "job:\n\(pool().replacingOccurrences(of: "comment: default pool", with: "replicas: 1"))spec:\n\(container())"
+            return
+                "job:\n\(pool().replacingOccurrences(of: "comment: default pool", with: "replicas: 1"))spec:\n\(container())"
         case 4:
             let service = ["s1", "s2", "s3", "p1", "j1"].randomElement(using: &g)!
             let endpoint = Bool.random(using: &g) ? "web" : "api"
             return "function:\n  service: \(service)\n  endpoint: \(endpoint)\n  path: /f\n  returns: varchar\n"
         case 5:
-            return "image:\n  reference: \(images.randomElement(using: &g)!)\n  directory: /tmp\n  entrypoint: [/bin/true]\n"
+            return
+                "image:\n  reference: \(images.randomElement(using: &g)!)\n  directory: /tmp\n  entrypoint: [/bin/true]\n"
         default:
             return Bool.random(using: &g) ? "service: [unclosed\n" : "spec:\n  containers: []\n"
         }
@@ -77,7 +80,8 @@ struct StageRegistryIncrementalTests {
                     diagnostics.append(
                         Diagnostic(
                             .error, file: read.path, line: 1, column: 1,
-                            message: "\(earlier) already defines \(object); one object per name: rename or remove one file"))
+                            message:
+                                "\(earlier) already defines \(object); one object per name: rename or remove one file"))
                 } else {
                     first[object] = name
                 }
@@ -126,7 +130,8 @@ struct StageRegistryIncrementalTests {
             for (name, entry) in fresh.entries {
                 #expect(registry.entries[name]?.latest == entry.latest, "seed \(seed), step \(step), \(name)")
             }
-            #expect(registry.desiredState(complete: true) == registry.rebuiltDesiredState(), "seed \(seed), step \(step)")
+            #expect(
+                registry.desiredState(complete: true) == registry.rebuiltDesiredState(), "seed \(seed), step \(step)")
         }
         #expect(reloaded == 150)
     }
