@@ -28,7 +28,7 @@ public enum Daemon {
         guard problems.isEmpty else { throw DaemonError.unsafeStage(problems) }
         let notifier = notifier ?? SystemdNotifier(environment: environment)
         let runtime = ProcessRuntime(logger: logger)
-        let prober = HTTPProber()
+        let prober = NIOProber()
         let reconciler = try Reconciler(
             settings: settings, runtime: runtime, prober: prober, logger: logger, stageTrust: trust)
         await reconciler.start()
@@ -54,7 +54,7 @@ public enum Daemon {
                 services: [.init(service: app), .init(service: ingress), .init(service: stage)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        try? await prober.shutdown()
+        await prober.shutdown()
     }
 
     static func prepareDirectories(_ settings: DaemonSettings) throws {
@@ -162,27 +162,43 @@ struct StageService: Service {
     /// Hands the watcher's events to the reconciler until shutdown.
     func handleStageEvents(reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation) async {
         var ready = false
-        for await event in watcher.events().cancelOnGracefulShutdown() {
-            switch event {
-            case .changed(let names):
-                await reconciler.stageChanged(names)
-            case .rescan(let snapshot):
-                await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
-                if !ready {
-                    ready = true
-                    try? notifier.ready()
-                    becameReady.yield()
-                    logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
-                } else if snapshot.reason == .requested || snapshot.reason == .directoryRestored, reloads.finish() {
-                    try? notifier.ready()
-                    logger.info("stage rescanned after SIGHUP")
-                }
-            case .problem(let error):
-                logger.error("stage: \(error)")
-                // A requested rescan that found no directory is finished too (the problem is logged).
-                if ready, reloads.finish() {
-                    try? notifier.ready()
-                }
+        // The watcher's events wait in a buffer while the reconciler is busy, and are taken all at once.
+        let buffer = StageEventBuffer()
+        let pump = Task {
+            for await event in watcher.events().cancelOnGracefulShutdown() { buffer.append(event) }
+            buffer.finish()
+        }
+        defer { pump.cancel() }
+        while let batch = await buffer.next(), !Task.isShuttingDownGracefully {
+            for event in batch {
+                await handle(event, ready: &ready, reloads: reloads, becameReady: becameReady)
+            }
+        }
+    }
+
+    /// Hands one (merged) watcher event to the reconciler.
+    func handle(
+        _ event: StageEvent, ready: inout Bool, reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation
+    ) async {
+        switch event {
+        case .changed(let names):
+            await reconciler.stageChanged(names)
+        case .rescan(let snapshot):
+            await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
+            if !ready {
+                ready = true
+                try? notifier.ready()
+                becameReady.yield()
+                logger.info("floed ready: stage \(settings.stageDirectory), socket \(settings.socketPath)")
+            } else if snapshot.reason == .requested || snapshot.reason == .directoryRestored, reloads.finish() {
+                try? notifier.ready()
+                logger.info("stage rescanned after SIGHUP")
+            }
+        case .problem(let error):
+            logger.error("stage: \(error)")
+            // A requested rescan that found no directory is finished too (the problem is logged).
+            if ready, reloads.finish() {
+                try? notifier.ready()
             }
         }
     }

@@ -188,13 +188,13 @@ extension Reconciler {
             return
         }
         startProbes(key, name)
-        reconcile()
+        reconcileSoon()
     }
 
     func containerFailedToStart(_ key: InstanceKey, _ name: String, reason: String) {
         world.containerFailedToStart(key, name, reason: reason, at: Date(), backoff: planner.backoff)
         record(key.object, key.id, name, "start-failed", reason, level: .error)
-        reconcile()
+        reconcileSoon()
     }
 
     nonisolated func containerExited(_ key: InstanceKey, _ name: String, _ exit: ContainerExit) {
@@ -220,6 +220,6 @@ extension Reconciler {
         world.containerExited(key, name, exit: exit, at: Date(), backoff: planner.backoff)
         let level: Logger.Level = exit.succeeded ? .info : .warning
         record(key.object, key.id, name, "exited", "process \(pid) \(exit)", level: level)
-        reconcile()
+        reconcileSoon()
     }
 }

@@ -49,7 +49,9 @@ extension Reconciler {
                         try? await Task.sleep(for: fast)
                         fast = min(fast * 2, period)
                     } else {
-                        try? await Task.sleep(for: period)
+                        // The tolerance lets the system wake many probe loops at once (fewer timer
+                        // wake-ups with many instances); a probe may come up to a tenth of a period late.
+                        try? await Task.sleep(for: period, tolerance: period / 10)
                     }
                 }
             }
@@ -80,9 +82,9 @@ extension Reconciler {
                     probe.key.object, probe.key.id, probe.container, "probe-failed",
                     "readiness probe failing (\(why)); no longer READY", level: .warning)
             }
-            reconcile()
+            reconcileSoon()
         } else if probe.liveness && after.livenessFailures >= threshold {
-            reconcile()
+            reconcileSoon()
         } else if !success, after.readinessFailures == threshold || after.livenessFailures == threshold,
             case .failure(let why) = result
         {

@@ -28,6 +28,8 @@ public actor Reconciler {
     var queryView: QueryView?
     var summaryCache: (generation: Int, text: String)?
     var wakeAt: Date?
+    /// A ``reconcileSoon()`` is queued and has not run yet.
+    var reconcileQueued = false
     /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
     var pendingExits: [PendingKey: ContainerExit] = [:]
     /// Bumped on every change, so that waiters can tell something happened.
@@ -113,7 +115,7 @@ public actor Reconciler {
     /// Files of the stage changed (names relative to the stage directory).
     public func stageChanged(_ names: Set<String>) {
         applyStageChanges(registry.reload(names, now: Date()))
-        reconcile()
+        reconcileSoon()
     }
 
     /// A full scan of the stage finished: `names` is every stage file there, `changed` those that
@@ -121,12 +123,14 @@ public actor Reconciler {
     public func fullScan(_ names: Set<String>, changed: Set<String>) {
         let toRead = stageComplete ? changed.union(names.subtracting(registry.entries.keys)) : names
         let changes = registry.reload(toRead, all: names, now: Date())
-        if !stageComplete {
+        let first = !stageComplete
+        if first {
             stageComplete = true
             record(nil, nil, nil, "scanned", "first full scan of \(settings.stageDirectory): \(names.count) files")
         }
         applyStageChanges(changes)
-        reconcile()
+        // A periodic rescan that found nothing new changes nothing unless the plan does something.
+        reconcile(worldChanged: first || !changes.isEmpty)
     }
 
     func applyStageChanges(_ changes: [StageRegistry.Change]) {
@@ -147,8 +151,12 @@ public actor Reconciler {
 
     // MARK: The loop
 
-    /// Plans and acts until the plan is empty; then schedules the next wake-up.
-    func reconcile() {
+    /// Plans and acts until the plan is empty; then schedules the next wake-up. `worldChanged`: the
+    /// caller changed the world or the stage, so waiters are woken and the world is saved even when
+    /// the plan is empty (otherwise only when it was not).
+    func reconcile(worldChanged: Bool = true) {
+        reconcileQueued = false
+        var acted = false
         let now = Date()
         var desired = desiredState()
         if !stageComplete { desired.complete = false }
@@ -156,12 +164,13 @@ public actor Reconciler {
             let plan = planner.plan(desired: desired, world: world, now: now)
             schedule(wakeAt: plan.wakeAt)
             if plan.actions.isEmpty { break }
+            acted = true
             for action in plan.actions {
                 world.apply(action, desired: desired, now: now)
                 perform(action, desired: desired)
             }
         }
-        changed()
+        if acted || worldChanged { changed() }
     }
 
     /// Records that something changed: persists the world and wakes status waiters.
@@ -197,7 +206,7 @@ public actor Reconciler {
 
     func timerFired() {
         wakeAt = nil
-        reconcile()
+        reconcile(worldChanged: false)
     }
 
     /// Waits until something changes after `generation` was read, or `timeout` passes.

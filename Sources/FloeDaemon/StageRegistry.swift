@@ -20,10 +20,20 @@ struct StageEntry: Sendable {
 }
 
 /// The stage as floed sees it: one entry per stage file, and the desired state they make.
+///
+/// A reload costs what the changed files can affect, not the size of the stage: the cross-file rules
+/// re-run only for the changed files and their dependents (``StageIndex``), and the desired state is
+/// updated only for the objects whose last good version changed.
 struct StageRegistry: Sendable {
     private(set) var entries: [String: StageEntry] = [:]
-    /// The desired state of the last good versions, rebuilt once per reload (not per reconcile).
-    private var desired: DesiredState?
+    /// The desired state of the last good versions, kept up to date by each reload.
+    var desired: DesiredState
+    /// The latest reads (`StageEntry.read`) by file name, for the cross-file rules.
+    private(set) var index: StageIndex<String>
+    /// Entries whose last good version defines an object of this name.
+    var goodByName: [ObjectName: Set<String>] = [:]
+    /// Entries whose last good version is an image, by normalised reference.
+    var goodImages: [String: Set<String>] = [:]
     let directory: String
     let defaultPoolName: ObjectName
     let defaultPool: ComputePoolSpec
@@ -38,6 +48,8 @@ struct StageRegistry: Sendable {
         self.directory = directory
         self.defaultPoolName = defaultPoolName
         self.defaultPool = defaultPool
+        self.index = StageIndex(defaultPool: defaultPoolName)
+        self.desired = DesiredState(pools: [defaultPoolName: defaultPool], complete: true)
     }
 
     /// What changed in one reload, for events and logs.
@@ -47,9 +59,9 @@ struct StageRegistry: Sendable {
         case removed(ObjectName, file: String)
     }
 
-    /// Re-reads the named files (present or gone), re-runs the cross-file checks over the whole
-    /// stage and returns what changed. `all` = the complete list of stage file names (full scan),
-    /// so that files that vanished without an event are dropped too.
+    /// Re-reads the named files (present or gone), re-runs the cross-file checks over them and the
+    /// files they affect, and returns what changed. `all` = the complete list of stage file names (full
+    /// scan), so that files that vanished without an event are dropped too.
     mutating func reload(_ names: Set<String>, all: Set<String>? = nil, now: Date) -> [Change] {
         var changes: [Change] = []
         var touched = names
@@ -57,34 +69,37 @@ struct StageRegistry: Sendable {
             for gone in Set(entries.keys).subtracting(all) { touched.insert(gone) }
         }
         var fresh: [String: StageFile] = [:]
+        var goodChanged = GoodChanges()
         for name in touched.sorted() {
             let path = "\(directory)/\(name)"
             if FileManager.default.fileExists(atPath: path) {
                 let read = Self.guarded(SpecReader.read(path: path), problems: fileCheck?(path) ?? [])
                 fresh[name] = Self.checked(read, diagnostics: objectCheck?(read) ?? [])
-            } else if let old = entries.removeValue(forKey: name), let object = (old.lastGood ?? old.latest).name {
-                changes.append(.removed(object, file: name))
+            } else if let old = entries.removeValue(forKey: name) {
+                goodChanged.note(old.lastGood, nil)
+                forgetGood(old.lastGood, entry: name)
+                if let object = (old.lastGood ?? old.latest).name { changes.append(.removed(object, file: name)) }
             }
         }
-        // Cross-file rules see the newest read of every file.
-        var reads = entries.mapValues(\.read)
-        for (name, file) in fresh { reads[name] = file }
-        let files = reads.keys.sorted().map { ($0, reads[$0]!) }
-        let cross = StageChecker.check(files.map(\.1), defaultPool: defaultPoolName, defaultPoolSpec: defaultPool)
-        var duplicateNames: [ObjectName: String] = [:]
-        for (name, own) in files {
+        // Cross-file rules see the newest read of every file; only the files a change can affect are
+        // checked again.
+        var affected = Set(fresh.keys)
+        for name in touched {
+            if let old = index.file(name) { affected.formUnion(index.dependents(of: old)) }
+            index.remove(name)
+            if let file = fresh[name] { index.insert(file, key: name) }
+        }
+        for file in fresh.values { affected.formUnion(index.dependents(of: file)) }
+        for name in affected.sorted() {
+            guard let own = fresh[name] ?? entries[name]?.read else { continue }
             var file = own
-            file.diagnostics.append(contentsOf: cross.filter { $0.file == file.path })
-            if let object = file.name {
-                if let first = duplicateNames[object] {
-                    file.diagnostics.append(
-                        Diagnostic(
-                            .error, file: file.path, line: 1, column: 1,
-                            message:
-                                "\(first) already defines \(object); one object per name: rename or remove one file"))
-                } else {
-                    duplicateNames[object] = name
-                }
+            file.diagnostics.append(
+                contentsOf: StageChecker.check(own, in: index, defaultPoolSpec: defaultPool))
+            if let object = file.name, let first = index.firstFile(named: object), first != name {
+                file.diagnostics.append(
+                    Diagnostic(
+                        .error, file: file.path, line: 1, column: 1,
+                        message: "\(first) already defines \(object); one object per name: rename or remove one file"))
             }
             file.diagnostics.sort()
             let isFresh = fresh[name] != nil
@@ -105,7 +120,10 @@ struct StageRegistry: Sendable {
                 }
             } else if entry.lastGood?.digest != file.digest || entry.lastGood?.object != file.object {
                 let updated = entry.lastGood != nil
+                goodChanged.note(entry.lastGood, file)
+                forgetGood(entry.lastGood, entry: name)
                 entry.lastGood = file
+                noteGood(file, entry: name)
                 entry.lastGoodText = (try? String(contentsOfFile: file.path, encoding: .utf8)) ?? ""
                 entry.updatedOn = now
                 if let object = file.name, let kind = file.object?.kind {
@@ -114,7 +132,7 @@ struct StageRegistry: Sendable {
             }
             entries[name] = entry
         }
-        desired = buildDesiredState()
+        updateDesiredState(goodChanged)
         return changes
     }
 
@@ -147,49 +165,15 @@ struct StageRegistry: Sendable {
 
     /// The last good version of every object, as the planner wants it.
     func desiredState(complete: Bool) -> DesiredState {
-        var state = desired ?? buildDesiredState()
+        var state = desired
         state.complete = complete
         return state
     }
 
-    private func buildDesiredState() -> DesiredState {
-        var desired = DesiredState(complete: true)
-        desired.pools[defaultPoolName] = defaultPool
-        var images: [String: (ImageSpec, String)] = [:]
-        for entry in entries.values {
-            guard let good = entry.lastGood, let name = good.name, let digest = good.digest else { continue }
-            switch good.object {
-            case .computePool(let pool): desired.pools[name] = pool
-            case .image(let image): images[Self.normalise(image.reference)] = (image, digest)
-            default: break
-            }
-        }
-        for entry in entries.values {
-            guard let good = entry.lastGood, let name = good.name, let digest = good.digest else { continue }
-            switch good.object {
-            case .service(let header, let spec):
-                desired.services[name] = DesiredService(
-                    name: name, header: header, spec: spec, digest: Self.runDigest(digest, spec, images),
-                    pool: header.computePool ?? defaultPoolName)
-            case .job(let header, let spec):
-                desired.jobs[name] = DesiredJob(
-                    name: name, header: header, spec: spec, digest: Self.runDigest(digest, spec, images),
-                    pool: header.computePool ?? defaultPoolName)
-            default: break
-            }
-        }
-        return desired
-    }
-
-    /// The local image a container reference names, if the stage has one.
+    /// The local image a container reference names, if the stage has one (the first file, by name,
+    /// whose last good version provides it).
     func image(for reference: String) -> ImageSpec? {
-        let wanted = Self.normalise(reference)
-        for entry in entries.values {
-            if case .image(let image) = entry.lastGood?.object, Self.normalise(image.reference) == wanted {
-                return image
-            }
-        }
-        return nil
+        imageEntry(Self.normalise(reference))?.0
     }
 
     /// A missing tag means `:latest` (the stage checker's rule, so both match images alike).
@@ -198,9 +182,9 @@ struct StageRegistry: Sendable {
     }
 
     /// What runs depends on the spec and on the images it uses: an edited image file upgrades too.
-    static func runDigest(_ specDigest: String, _ spec: ServiceSpec, _ images: [String: (ImageSpec, String)]) -> String
-    {
-        let used = spec.containers.compactMap { images[normalise($0.image)]?.1 }
+    /// `imageDigest` gives the digest of the image file providing a normalised reference.
+    static func runDigest(_ specDigest: String, _ spec: ServiceSpec, imageDigest: (String) -> String?) -> String {
+        let used = spec.containers.compactMap { imageDigest(normalise($0.image)) }
         guard !used.isEmpty else { return specDigest }
         return SpecDigest.combine([specDigest] + used)
     }

@@ -17,107 +17,105 @@ public enum StageChecker {
         _ files: [StageFile], defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
         defaultPoolIsKnown: Bool = true
     ) -> [Diagnostic] {
-        var pools: [ObjectName: ComputePoolSpec] = [:]
-        var services: [ObjectName: ServiceSpec] = [:]
-        var images: Set<String> = []
-        for file in files {
-            guard let name = file.name, let object = file.object else { continue }
-            switch object {
-            case .computePool(let pool): pools[name] = pool
-            case .service(_, let spec): services[name] = spec
-            case .image(let image): images.insert(normalisedReference(image.reference))
-            case .job, .function: break
-            }
-        }
-        let present = Set(files.compactMap { $0.object == nil ? nil : $0.name })
-        let broken = Set(files.compactMap { $0.object == nil ? $0.name : nil }).subtracting(present)
-
+        var index = StageIndex<Int>(defaultPool: defaultPool)
+        for (position, file) in files.enumerated() { index.insert(file, key: position) }
         var diagnostics: [Diagnostic] = []
         for file in files {
-            guard let name = file.name, let object = file.object else { continue }
-            func report(_ key: String, _ message: String) {
-                add(.error, key, message)
-            }
-            func warn(_ key: String, _ message: String) {
-                add(.warning, key, message)
-            }
-            func guessed(_ key: String, _ message: String) {
-                add(
-                    .warning, key,
-                    message
-                        + " (this check assumes \(defaultPool) is \(defaultPoolSpec.maxNodes) \(defaultPoolSpec.instanceFamily.name) node(s); floed's default pool may differ: name a computePool to be sure)"
-                )
-            }
-            func add(_ severity: Diagnostic.Severity, _ key: String, _ message: String) {
-                let position = file.positions[key] ?? .start
-                diagnostics.append(
-                    Diagnostic(
-                        severity, file: file.path, line: position.line, column: position.column, message: message))
-            }
-            switch object {
-            case .service(let header, let spec):
-                checkPool(
-                    header.computePool, spec: spec, what: "service \(name)", pools: pools, broken: broken,
-                    defaultPool: defaultPool,
-                    defaultPoolSpec: defaultPoolSpec, report: report,
-                    fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
-                checkImages(spec, images: images, report: warn)
-            case .job(let header, let spec):
-                checkPool(
-                    header.computePool, spec: spec, what: "job \(name)", pools: pools, broken: broken,
-                    defaultPool: defaultPool,
-                    defaultPoolSpec: defaultPoolSpec, report: report,
-                    fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
-                checkImages(spec, images: images, report: warn)
-            case .function(let function):
-                if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
-                guard let spec = services[function.service] else {
-                    let why =
-                        present.contains(function.service)
-                        ? "is not a service"
-                        : broken.contains(function.service)
-                            ? "has errors in its file (fix them first)" : "has no file in this stage"
-                    report(
-                        "function.service",
-                        "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
-                    )
-                    break
-                }
-                guard let endpoint = spec.endpoints.first(where: { $0.name == function.endpoint }) else {
-                    let known = spec.endpoints.map(\.name)
-                    let hint = known.isEmpty ? "it declares none" : "it declares \(known.joined(separator: ", "))"
-                    report(
-                        "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)"
-                    )
-                    break
-                }
-                if endpoint.protocol != .http {
-                    report(
-                        "function.endpoint",
-                        "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint"
-                    )
-                }
-            case .computePool, .image:
-                break
-            }
+            diagnostics += check(
+                file, in: index, defaultPoolSpec: defaultPoolSpec, defaultPoolIsKnown: defaultPoolIsKnown)
         }
         return diagnostics.sorted()
     }
 
-    private static func checkPool(
-        _ poolName: ObjectName?, spec: ServiceSpec, what: String, pools: [ObjectName: ComputePoolSpec],
-        broken: Set<ObjectName>, defaultPool: ObjectName, defaultPoolSpec: ComputePoolSpec,
-        report: (String, String) -> Void, fit: (String, String) -> Void
+    /// The cross-file diagnostics of one file against the rest of the stage (`index`, which should
+    /// hold `file` too), in the order ``check(_:defaultPool:defaultPoolSpec:defaultPoolIsKnown:)``
+    /// makes them. floed calls it for the files a change can affect (``StageIndex/dependents(of:)``).
+    public static func check<Key>(
+        _ file: StageFile, in index: StageIndex<Key>, defaultPoolSpec: ComputePoolSpec,
+        defaultPoolIsKnown: Bool = true
+    ) -> [Diagnostic] {
+        guard let name = file.name, let object = file.object else { return [] }
+        let defaultPool = index.defaultPool
+        var diagnostics: [Diagnostic] = []
+        func report(_ key: String, _ message: String) {
+            add(.error, key, message)
+        }
+        func warn(_ key: String, _ message: String) {
+            add(.warning, key, message)
+        }
+        func guessed(_ key: String, _ message: String) {
+            add(
+                .warning, key,
+                message
+                    + " (this check assumes \(defaultPool) is \(defaultPoolSpec.maxNodes) \(defaultPoolSpec.instanceFamily.name) node(s); floed's default pool may differ: name a computePool to be sure)"
+            )
+        }
+        func add(_ severity: Diagnostic.Severity, _ key: String, _ message: String) {
+            let position = file.positions[key] ?? .start
+            diagnostics.append(
+                Diagnostic(severity, file: file.path, line: position.line, column: position.column, message: message))
+        }
+        switch object {
+        case .service(let header, let spec):
+            checkPool(
+                header.computePool, spec: spec, what: "service \(name)", index: index,
+                defaultPoolSpec: defaultPoolSpec, report: report,
+                fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
+            checkImages(spec, index: index, report: warn)
+        case .job(let header, let spec):
+            checkPool(
+                header.computePool, spec: spec, what: "job \(name)", index: index,
+                defaultPoolSpec: defaultPoolSpec, report: report,
+                fit: header.computePool == nil && !defaultPoolIsKnown ? guessed : report)
+            checkImages(spec, index: index, report: warn)
+        case .function(let function):
+            if SpecTemplate.isUnresolved(function.service.value.lowercased()) { break }
+            guard let spec = index.service(named: function.service) else {
+                let why =
+                    index.isPresent(function.service)
+                    ? "is not a service"
+                    : index.isBroken(function.service)
+                        ? "has errors in its file (fix them first)" : "has no file in this stage"
+                report(
+                    "function.service",
+                    "function \(name) calls service \(function.service), which \(why); add \(function.service.value.lowercased()).yaml with a service spec or fix the name"
+                )
+                break
+            }
+            guard let endpoint = spec.endpoints.first(where: { $0.name == function.endpoint }) else {
+                let known = spec.endpoints.map(\.name)
+                let hint = known.isEmpty ? "it declares none" : "it declares \(known.joined(separator: ", "))"
+                report(
+                    "function.endpoint",
+                    "function \(name) uses endpoint '\(function.endpoint)', which service \(function.service) does not declare; \(hint)"
+                )
+                break
+            }
+            if endpoint.protocol != .http {
+                report(
+                    "function.endpoint",
+                    "function \(name) uses endpoint '\(function.endpoint)' of service \(function.service), which is \(endpoint.protocol.rawValue); service functions need an HTTP endpoint"
+                )
+            }
+        case .computePool, .image:
+            break
+        }
+        return diagnostics
+    }
+
+    private static func checkPool<Key>(
+        _ poolName: ObjectName?, spec: ServiceSpec, what: String, index: StageIndex<Key>,
+        defaultPoolSpec: ComputePoolSpec, report: (String, String) -> Void, fit: (String, String) -> Void
     ) {
+        let defaultPool = index.defaultPool
         let name = poolName ?? defaultPool
         if SpecTemplate.isUnresolved(name.value.lowercased()) { return }
         let pool: ComputePoolSpec
-        if let defined = pools[name] {
+        if let defined = index.pool(named: name) {
             pool = defined
         } else if name == defaultPool {
             pool = defaultPoolSpec
-        } else if broken.contains(name) {
+        } else if index.isBroken(name) {
             report("computePool", "compute pool \(name) has errors in its file; fix them first")
             return
         } else {
@@ -154,12 +152,14 @@ public enum StageChecker {
 
     /// A missing image is not a file error: as in SPCS, the instance waits PENDING ("Failed to pull
     /// image") until the image appears, so this is a warning.
-    private static func checkImages(_ spec: ServiceSpec, images: Set<String>, report: (String, String) -> Void) {
-        for (index, container) in spec.containers.enumerated() {
+    private static func checkImages<Key>(
+        _ spec: ServiceSpec, index: StageIndex<Key>, report: (String, String) -> Void
+    ) {
+        for (position, container) in spec.containers.enumerated() {
             if container.command != nil || SpecTemplate.isUnresolved(container.image) { continue }
-            if images.contains(normalisedReference(container.image)) { continue }
+            if index.hasImage(normalisedReference(container.image)) { continue }
             report(
-                "spec.containers[\(index)].image",
+                "spec.containers[\(position)].image",
                 "container '\(container.name)' uses image '\(container.image)', which no image: file in this stage provides, so it will stay PENDING with \"Failed to pull image\"; add an image file with reference: \(container.image), or give the container a command"
             )
         }

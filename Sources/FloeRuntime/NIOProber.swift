@@ -1,0 +1,151 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Readiness and liveness probes over plain HTTP/1.1 on SwiftNIO: `GET http://host:port/path`; status 200
+/// is success, anything else (another status, a refused connection, a timeout) is a failure with the
+/// same words as ``HTTPProber``.
+///
+/// Cheaper per probe than ``HTTPProber`` (no client state machines, URL parsing or connection-pool
+/// bookkeeping): one connection per instance's port is kept alive between probes, and a kept
+/// connection that turns out closed when it is used is replaced by a new one within the same probe.
+/// Redirects are not followed: SPCS counts only a 200 as ready.
+public final class NIOProber: Prober {
+    /// The most of a response body a probe reads before it stops (the body is otherwise ignored).
+    public static let maxBodyBytes = HTTPProber.maxBodyBytes
+
+    private let group: any EventLoopGroup
+    private let idle = Mutex<[String: [any Channel]]>([:])
+
+    /// A prober on `group` (NIO's shared event loops by default); ``shutdown()`` closes its connections.
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.group = group
+    }
+
+    /// Closes the connections kept for later probes.
+    public func shutdown() async {
+        let channels = idle.withLock { idle in
+            defer { idle = [:] }
+            return idle.values.flatMap { $0 }
+        }
+        for channel in channels { try? await channel.close() }
+    }
+
+    public func probe(host: String, port: Int, path: String, timeout: Duration) async -> ProbeResult {
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        let pathPart = path.hasPrefix("/") ? path : "/" + path
+        let key = "\(hostPart):\(port)"
+        let deadline = NIODeadline.now() + .nanoseconds(HTTPProber.nanoseconds(timeout))
+        if let channel = take(key) {
+            do {
+                return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
+            } catch let error where Self.isStale(error) {
+                // The kept connection was closed by the other side (a restarted process): try a new one.
+            } catch {
+                return .failure(describe(error, timeout: timeout))
+            }
+        }
+        do {
+            let channel = try await connect(host: host, port: port, key: key, deadline: deadline)
+            return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
+        } catch {
+            return .failure(describe(error, timeout: timeout))
+        }
+    }
+
+    /// Sends the request over `channel` and keeps the connection for the next probe when it may be.
+    private func answer(
+        _ channel: any Channel, key: String, hostHeader: String, path: String, deadline: NIODeadline
+    ) async throws -> ProbeResult {
+        let promise = channel.eventLoop.makePromise(of: ProbeHandler.Answer.self)
+        let remaining = max(deadline - .now(), .zero)
+        channel.eventLoop.execute {
+            do {
+                let handler = try channel.pipeline.syncOperations.handler(type: ProbeHandler.self)
+                handler.send(hostHeader: hostHeader, path: path, timeout: remaining, promise: promise)
+            } catch {
+                promise.fail(error)
+            }
+        }
+        let answer: ProbeHandler.Answer
+        do {
+            answer = try await promise.futureResult.get()
+        } catch {
+            channel.close(promise: nil)
+            throw error
+        }
+        if answer.reusable {
+            keep(channel, key: key)
+        } else {
+            channel.close(promise: nil)
+        }
+        return answer.status == 200 ? .success : .failure("HTTP \(answer.status)")
+    }
+
+    private func connect(host: String, port: Int, key: String, deadline: NIODeadline) async throws -> any Channel {
+        let remaining = deadline - .now()
+        guard remaining > .zero else { throw ProbeConnectionError.timedOut }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(remaining)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ProbeHandler(maxBodyBytes: Self.maxBodyBytes))
+                }
+            }
+        let channel: any Channel
+        if let address = try? SocketAddress(ipAddress: host, port: port) {
+            channel = try await bootstrap.connect(to: address).get()
+        } else {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        }
+        // A kept connection the other side closes is forgotten at once.
+        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key: key) }
+        return channel
+    }
+
+    private func take(_ key: String) -> (any Channel)? {
+        idle.withLock { idle in
+            while let channel = idle[key]?.popLast() {
+                if idle[key]?.isEmpty == true { idle[key] = nil }
+                if channel.isActive { return channel }
+            }
+            return nil
+        }
+    }
+
+    private func keep(_ channel: any Channel, key: String) {
+        idle.withLock { $0[key, default: []].append(channel) }
+    }
+
+    private func forget(_ channel: any Channel, key: String) {
+        idle.withLock { idle in
+            idle[key]?.removeAll { $0 === channel }
+            if idle[key]?.isEmpty == true { idle[key] = nil }
+        }
+    }
+
+    /// True when a kept connection failed before any answer in a way a new connection may not.
+    static func isStale(_ error: any Error) -> Bool {
+        if let error = error as? ProbeConnectionError { return error == .closed(answered: false) }
+        if let error = error as? IOError { return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE }
+        if let error = error as? ChannelError { return error == .ioOnClosedChannel || error == .alreadyClosed }
+        return false
+    }
+
+    private func describe(_ error: any Error, timeout: Duration) -> String {
+        switch error as? ProbeConnectionError {
+        case .timedOut: "timed out after \(timeout)"
+        case .closed: "connection closed by the container before it answered"
+        case nil: HTTPProber.describe(error, timeout: timeout)
+        }
+    }
+}

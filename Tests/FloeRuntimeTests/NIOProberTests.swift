@@ -1,0 +1,123 @@
+import FloeRuntime
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small HTTP/1.1 server on the port given as argument (0: any); prints `PORT n` once listening.
+/// `/ok` 200, `/missing` 404, `/busy` 503, `/close` 200 then closes, `/big` 200 with 200 KiB, `/chunked`
+/// 200 with a chunked body, anything else 500.
+private let pythonServer = """
+    import http.server, sys
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            if self.path == "/chunked":
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.wfile.write(b"5\\r\\nhello\\r\\n0\\r\\n\\r\\n")
+                return
+            code = {"/ok": 200, "/missing": 404, "/busy": 503, "/close": 200, "/big": 200}.get(self.path, 500)
+            body = b"x" * (200 * 1024) if self.path == "/big" else b"probe answer"
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(body)))
+            if self.path == "/close":
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    print("PORT", server.server_address[1], flush=True)
+    server.serve_forever()
+    """
+
+private let python = "/usr/bin/python3"
+
+/// Starts the server (on `port`, 0 for any) and returns its handle and port.
+private func startServer(
+    _ runtime: ProcessRuntime, in dir: TemporaryDirectory, port: Int = 0, log: String
+) async throws -> (ContainerHandle, Int) {
+    let launch = makeLaunch([python, "-c", pythonServer, String(port)], in: dir, log: log)
+    let handle = try await runtime.start(launch, onExit: { _ in })
+    #expect(await eventually { readFile(launch.logFile).contains("\n") })
+    let portText = readFile(launch.logFile).split(separator: " ").last.map { String($0) } ?? ""
+    return (handle, try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
+}
+
+@Suite struct NIOProberTests {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
+    func statusCodesDecideTheResult() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let (handle, port) = try await startServer(runtime, in: dir, log: "logs/a.log")
+        let prober = NIOProber()
+        func probe(_ path: String) async -> ProbeResult {
+            await prober.probe(host: "127.0.0.1", port: port, path: path, timeout: .seconds(10))
+        }
+        #expect(await probe("/ok") == .success)
+        #expect(await probe("ok") == .success)
+        #expect(await probe("/missing") == .failure("HTTP 404"))
+        #expect(await probe("/busy") == .failure("HTTP 503"))
+        #expect(await probe("/nothing-here") == .failure("HTTP 500"))
+        // Answers that end the connection, or are too long to read, or chunked: the next probe still works.
+        for path in ["/close", "/big", "/chunked"] {
+            #expect(await probe(path) == .success)
+            #expect(await probe("/ok") == .success)
+        }
+        // Many probes over the kept-alive connection, some at the same time.
+        for _ in 0..<20 {
+            #expect(await probe("/ok") == .success)
+        }
+        await withTaskGroup(of: ProbeResult.self) { group in
+            for _ in 0..<8 { group.addTask { await probe("/ok") } }
+            for await result in group { #expect(result == .success) }
+        }
+        await prober.shutdown()
+        await runtime.stop(handle, grace: .milliseconds(300))
+    }
+
+    /// A process restarted on the same port: the connection kept from before is dead; the probe uses a new one.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
+    func aRestartedServerIsProbedOverANewConnection() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let (first, port) = try await startServer(runtime, in: dir, log: "logs/first.log")
+        let prober = NIOProber()
+        #expect(await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
+        await runtime.stop(first, grace: .milliseconds(300))
+        #expect(
+            await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10))
+                == .failure("connection refused"))
+        let (second, _) = try await startServer(runtime, in: dir, port: port, log: "logs/second.log")
+        #expect(await prober.probe(host: "127.0.0.1", port: port, path: "/ok", timeout: .seconds(10)) == .success)
+        await prober.shutdown()
+        await runtime.stop(second, grace: .milliseconds(300))
+    }
+
+    @Test func refusedConnectionIsAFailure() async throws {
+        let port: Int
+        do {
+            let listener = try SilentListener()
+            port = listener.port
+        }  // closed again: nothing listens on the port now
+        let prober = NIOProber()
+        let result = await prober.probe(host: "127.0.0.1", port: port, path: "/", timeout: .seconds(5))
+        await prober.shutdown()
+        #expect(result == .failure("connection refused"))
+    }
+
+    @Test func serverThatNeverAnswersTimesOut() async throws {
+        let listener = try SilentListener()
+        let prober = NIOProber()
+        let result = await prober.probe(host: "127.0.0.1", port: listener.port, path: "/", timeout: .milliseconds(300))
+        await prober.shutdown()
+        #expect(result == .failure("timed out after 0.3 seconds"))
+        _ = listener.fd
+    }
+}
