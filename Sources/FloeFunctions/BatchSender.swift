@@ -58,7 +58,7 @@ struct BatchSender: Sendable {
                 continue
             }
             nothingReady = false
-            let exchange = await self.exchange(batch, with: backend, deadline: deadline)
+            let exchange = await self.exchange(batch, with: backend, before: deadline)
             if Task.isCancelled { return .failed(.cancelled) }
             switch exchange {
             case .answered(let body):
@@ -83,6 +83,24 @@ struct BatchSender: Sendable {
                     waitedSeconds: Int(settings.backendWait.components.seconds) * attempts))
         }
         return .failed(.batchFailed(batch: batch.number, rows: batch.rows, attempts: attempts, reason: lastFailure))
+    }
+
+    /// ``exchange(_:with:deadline:)`` raced against the deadline itself, so a batch is bounded by
+    /// BATCH_TIMEOUT_SECS whatever the HTTP client's own timeouts do with a slow answer.
+    func exchange(_ batch: FunctionBatch, with backend: FunctionBackend, before deadline: ContinuousClock.Instant)
+        async -> Exchange
+    {
+        await withTaskGroup(of: Exchange?.self) { group in
+            group.addTask { await self.exchange(batch, with: backend, deadline: deadline) }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return Task.isCancelled ? nil : .retriable("BATCH_TIMEOUT_SECS passed")
+            }
+            var first: Exchange? = nil
+            while first == nil, let next = await group.next() { first = next }
+            group.cancelAll()
+            return first ?? .retriable("cancelled")
+        }
     }
 
     /// POSTs the batch to one instance and polls while it answers 202.
