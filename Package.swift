@@ -60,6 +60,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Instance networking: namespaces, bridge, NAT and service addresses (iproute2, nftables), DNS.
+        .target(
+            name: "FloeNetwork",
+            dependencies: [
+                "FloeSpec",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
         .target(
             name: "FloeSystemd",
@@ -69,7 +81,7 @@ let package = Package(
         .target(
             name: "FloeDaemon",
             dependencies: [
-                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd",
+                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -105,6 +117,7 @@ let package = Package(
         .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
         .testTarget(name: "FloeRuntimeTests", dependencies: ["FloeRuntime"]),
         .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
+        .testTarget(name: "FloeNetworkTests", dependencies: ["FloeNetwork"]),
         .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
     ]

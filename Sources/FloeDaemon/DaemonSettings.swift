@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 
 /// What the daemon needs to run, resolved from the config file and the command line.
@@ -12,6 +13,11 @@ public struct DaemonSettings: Sendable {
     public var jobRetention: Duration
     /// The environment variables every container gets before image and spec env (PATH, LANG, ...).
     public var baseEnvironment: [String: String]
+    /// How instances are networked (see ``FloedConfig/NetworkMode``).
+    public var network: FloedConfig.NetworkMode = .host
+    /// The instance network's range and bridge (namespace networking only).
+    public var networkRange: IPv4Range = FloedConfig.defaultNetworkRange
+    public var networkBridge: String = "floe0"
 
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
@@ -52,5 +58,8 @@ extension DaemonSettings {
             rescanInterval: .seconds(config.rescanSeconds), defaultPoolName: config.defaultPool.name,
             defaultPool: config.defaultPool.spec, logSizeLimitBytes: Int(config.logSizeLimitBytes),
             jobRetention: .seconds(config.jobRetentionDays * 24 * 3600), baseEnvironment: base)
+        self.network = config.network
+        self.networkRange = config.networkRange
+        self.networkBridge = config.networkBridge
     }
 }

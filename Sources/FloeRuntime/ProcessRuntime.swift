@@ -28,6 +28,10 @@ import Synchronization
 ///   ``stop(_:grace:)``.
 /// - `launch.user` is applied (uid, gid, supplementary groups set to just the gid) only when floed runs
 ///   as root; otherwise it is ignored and the container runs as floed's user.
+/// - With `launch.networkNamespace`, the container is started as `ip netns exec NAME [setpriv ...] PROGRAM
+///   ARGS` (see ``NamespaceLaunch``): `ip` and `setpriv` replace themselves with the program, so the
+///   handle's pid is the program's and stopping works as without a namespace. `argv[0]` is then the
+///   resolved path of the program.
 ///
 /// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
 /// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
@@ -75,14 +79,26 @@ public final class ProcessRuntime: ContainerRuntime {
 
         var options = PlatformOptions()
         options.createSession = true
-        if let user = launch.user, Self.isPrivileged {
-            options.userID = user.uid
-            options.groupID = user.gid
-            options.supplementaryGroups = [user.gid]
+        let command: (executable: String, arguments: Arguments)
+        if let namespace = launch.networkNamespace {
+            let wrapped = try NamespaceLaunch.argv(
+                namespace: namespace, user: Self.isPrivileged ? launch.user : nil, executable: executable,
+                arguments: Array(launch.argv.dropFirst()))
+            command = (wrapped[0], Arguments(Array(wrapped.dropFirst())))
+        } else {
+            if let user = launch.user, Self.isPrivileged {
+                options.userID = user.uid
+                options.groupID = user.gid
+                options.supplementaryGroups = [user.gid]
+            }
+            command = (
+                executable,
+                Arguments(executablePathOverride: program, remainingValues: Array(launch.argv.dropFirst()))
+            )
         }
         let configuration = Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(executablePathOverride: program, remainingValues: Array(launch.argv.dropFirst())),
+            executable: .path(FilePath(command.executable)),
+            arguments: command.arguments,
             environment: .custom(Self.environmentEntries(launch.environment)),
             workingDirectory: FilePath(launch.workingDirectory),
             platformOptions: options

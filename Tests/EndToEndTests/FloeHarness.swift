@@ -32,7 +32,8 @@ final class FloeHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: true)
         chmod(root, 0o755)
         chmod(stage, 0o755)
-        try "rescanSeconds: 2\n".write(toFile: config, atomically: true, encoding: .utf8)
+        // The host network: these tests reach instances at 127.0.0.1 (NetworkEndToEndTests use namespaces).
+        try "rescanSeconds: 2\nnetwork: host\n".write(toFile: config, atomically: true, encoding: .utf8)
     }
 
     /// Starts floed (with `environment` added to the test's own) and waits until its socket answers.

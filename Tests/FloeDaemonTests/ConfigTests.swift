@@ -154,7 +154,7 @@ import Testing
                 "7:3: unknown key 'levle' in log; did you mean 'level'?",
                 "8:1: unknown key 'frobnicate' in floed.yaml; known keys: stage, stateDir, socket, socketGroup, "
                     + "rescanSeconds, defaultPool, defaultUser, allowStageGroup, stopGraceSeconds, "
-                    + "logSizeLimitBytes, jobRetentionDays, log",
+                    + "logSizeLimitBytes, jobRetentionDays, log, network, networkRange, networkBridge",
             ])
     }
 

@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 
 #if canImport(Glibc)
@@ -72,7 +73,9 @@ extension FloedConfig {
             stopGraceSeconds: settings.stopGraceSeconds ?? 30,
             logSizeLimitBytes: settings.logSizeLimitBytes ?? 10 << 20,
             jobRetentionDays: settings.jobRetentionDays ?? 30,
-            log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info))
+            log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info),
+            network: settings.network ?? .auto, networkRange: settings.networkRange ?? defaultNetworkRange,
+            networkBridge: settings.networkBridge ?? "floe0")
     }
 
     static func defaultStateDir(environment: [String: String], isRoot: Bool) -> String {

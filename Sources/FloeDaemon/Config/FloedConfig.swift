@@ -1,5 +1,6 @@
 import FloeSpec
 import FloeSystemd
+import FloeNetwork
 import Logging
 
 /// floed's configuration: the YAML file (`--config`, default `/etc/floe/floed.yaml`) with the
@@ -59,12 +60,20 @@ public struct FloedConfig: Sendable, Hashable {
     public var jobRetentionDays: Int
     /// floed's own logging.
     public var log: Log
+    /// How instances are networked (`auto`: own namespaces when floed is root and iproute2 and
+    /// nftables are installed, else the host network).
+    public var network: NetworkMode
+    /// The addresses instances and services get on the floe bridge (namespace networking only).
+    public var networkRange: IPv4Range
+    /// The floe bridge's name; every namespace, veth and the nftables table are named after it.
+    public var networkBridge: String
 
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,
         defaultPool: DefaultPool, defaultUser: String = "floe", allowStageGroup: String? = nil,
         stopGraceSeconds: Int = 30, logSizeLimitBytes: Int64 = 10 << 20, jobRetentionDays: Int = 30,
-        log: Log = Log()
+        log: Log = Log(), network: NetworkMode = .auto,
+        networkRange: IPv4Range = FloedConfig.defaultNetworkRange, networkBridge: String = "floe0"
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -78,5 +87,8 @@ public struct FloedConfig: Sendable, Hashable {
         self.logSizeLimitBytes = logSizeLimitBytes
         self.jobRetentionDays = jobRetentionDays
         self.log = log
+        self.network = network
+        self.networkRange = networkRange
+        self.networkBridge = networkBridge
     }
 }

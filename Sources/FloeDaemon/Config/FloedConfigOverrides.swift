@@ -1,5 +1,6 @@
 import FloeSpec
 import FloeSystemd
+import FloeNetwork
 import Logging
 
 /// Settings given on top of the defaults: what the config file says, or what command-line flags say.
@@ -22,13 +23,17 @@ public struct FloedConfigOverrides: Sendable, Hashable {
     public var jobRetentionDays: Int?
     public var logTarget: LogTarget?
     public var logLevel: Logger.Level?
+    public var network: FloedConfig.NetworkMode?
+    public var networkRange: IPv4Range?
+    public var networkBridge: String?
 
     public init(
         stage: String? = nil, stateDir: String? = nil, socket: String? = nil, socketGroup: String? = nil,
         rescanSeconds: Int? = nil, defaultPoolName: ObjectName? = nil, instanceFamily: InstanceFamily? = nil,
         minNodes: Int? = nil, maxNodes: Int? = nil, defaultUser: String? = nil, allowStageGroup: String? = nil,
         stopGraceSeconds: Int? = nil, logSizeLimitBytes: Int64? = nil, jobRetentionDays: Int? = nil,
-        logTarget: LogTarget? = nil, logLevel: Logger.Level? = nil
+        logTarget: LogTarget? = nil, logLevel: Logger.Level? = nil, network: FloedConfig.NetworkMode? = nil,
+        networkRange: IPv4Range? = nil, networkBridge: String? = nil
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -46,6 +51,9 @@ public struct FloedConfigOverrides: Sendable, Hashable {
         self.jobRetentionDays = jobRetentionDays
         self.logTarget = logTarget
         self.logLevel = logLevel
+        self.network = network
+        self.networkRange = networkRange
+        self.networkBridge = networkBridge
     }
 
     /// `self` with every value `top` gives replacing this one.
@@ -60,6 +68,7 @@ public struct FloedConfigOverrides: Sendable, Hashable {
             stopGraceSeconds: top.stopGraceSeconds ?? stopGraceSeconds,
             logSizeLimitBytes: top.logSizeLimitBytes ?? logSizeLimitBytes,
             jobRetentionDays: top.jobRetentionDays ?? jobRetentionDays, logTarget: top.logTarget ?? logTarget,
-            logLevel: top.logLevel ?? logLevel)
+            logLevel: top.logLevel ?? logLevel, network: top.network ?? network,
+            networkRange: top.networkRange ?? networkRange, networkBridge: top.networkBridge ?? networkBridge)
     }
 }
