@@ -27,9 +27,8 @@ extension Daemon {
             do {
                 let network = try NamespaceNetwork(
                     range: settings.networkRange, bridge: settings.networkBridge, tools: tools, logger: logger)
-                logger.info(
-                    "instances get their own network namespaces on bridge \(settings.networkBridge), "
-                        + "range \(settings.networkRange) (network: \(mode.rawValue))")
+                let range = "range \(settings.networkRange) (network: \(mode.rawValue))"
+                logger.info("instances get their own network namespaces on bridge \(settings.networkBridge), \(range)")
                 return network
             } catch {
                 throw DaemonError.network("\(error)")

@@ -20,7 +20,9 @@ enum HostRoutes {
             if let dev = tokens.firstIndex(of: "dev"), dev + 1 < tokens.count, tokens[dev + 1] == ignoringDevice {
                 continue
             }
-            guard let route = IPv4Range(destination) ?? IPv4Address(destination).map({ IPv4Range(network: $0, prefixLength: 32) })
+            guard
+                let route = IPv4Range(destination)
+                    ?? IPv4Address(destination).map({ IPv4Range(network: $0, prefixLength: 32) })
             else { continue }
             if route.overlaps(range) { return line.trimmingCharacters(in: .whitespaces) }
         }

@@ -3,7 +3,9 @@ import Foundation
 
 extension NamespaceNetwork {
     public func attach(_ id: InstanceNetworkID) async throws(NetworkError) -> InstanceAttachment {
-        if let slot = attached[id] { return InstanceAttachment(address: slot.address.description, namespace: slot.namespace) }
+        if let slot = attached[id] {
+            return InstanceAttachment(address: slot.address.description, namespace: slot.namespace)
+        }
         let used = Set(attached.values.map(\.slot))
         guard let number = (0..<plan.instanceSlots).first(where: { !used.contains($0) }) else {
             throw .addressesExhausted(plan.range.description)

@@ -81,15 +81,15 @@ public actor NamespaceNetwork: InstanceNetwork {
                 link set \(names.bridge) up
 
                 """)
-        try await nft.check(["-f", "-"], input: NFTRuleset(bridge: names.bridge, range: plan.range, services: []).script)
+        try await nft.check(
+            ["-f", "-"], input: NFTRuleset(bridge: names.bridge, range: plan.range, services: []).script)
         do {
             dns = try await DNSServer.start(host: plan.gateway.description, port: dnsPort)
         } catch {
             throw .commandFailed(command: "listen on \(plan.gateway):\(dnsPort)/udp for DNS", output: "\(error)")
         }
-        logger.info(
-            "instance network ready: bridge \(names.bridge) \(plan.gateway)/\(plan.range.prefixLength), "
-                + "DNS on \(plan.gateway):\(dnsPort)")
+        let ready = "instance network ready: bridge \(names.bridge) \(plan.gateway)/\(plan.range.prefixLength), "
+        logger.info("\(ready)DNS on \(plan.gateway):\(dnsPort)")
     }
 
     /// Removes every namespace, veth, bridge, table and `/etc/netns` directory of this bridge.
@@ -140,7 +140,8 @@ public actor NamespaceNetwork: InstanceNetwork {
 
     func enableForwarding() throws(NetworkError) {
         let path = "/proc/sys/net/ipv4/ip_forward"
-        let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let current = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         guard current != "1" else { return }
         do {
             try "1\n".write(toFile: path, atomically: false, encoding: .utf8)

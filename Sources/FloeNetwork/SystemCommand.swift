@@ -32,7 +32,7 @@ struct SystemCommand: Sendable {
             let succeeded: Bool
             if case .exited(0) = result.terminationStatus { succeeded = true } else { succeeded = false }
             return Outcome(
-                succeeded: succeeded, output: (result.standardOutput ?? "") + (result.standardError ?? ""))
+                succeeded: succeeded, output: result.standardOutput + result.standardError)
         } catch {
             return Outcome(succeeded: false, output: "could not run \(path): \(error)")
         }
@@ -79,6 +79,11 @@ public struct NetworkTools: Sendable, Hashable {
     public struct MissingTool: Error, Sendable, Hashable, CustomStringConvertible {
         public var name: String
         public var package: String
+
+        public init(name: String, package: String) {
+            self.name = name
+            self.package = package
+        }
         public var description: String { "'\(name)' is not installed (package \(package))" }
     }
 }

@@ -158,7 +158,9 @@ func run(_ command: String) -> String {
 func leftovers(bridge: String) -> [String] {
     var found: [String] = []
     for line in run("ip netns list").split(separator: "\n") {
-        if let name = line.split(separator: " ").first, name.hasPrefix("\(bridge)-") { found.append("namespace \(name)") }
+        if let name = line.split(separator: " ").first, name.hasPrefix("\(bridge)-") {
+            found.append("namespace \(name)")
+        }
     }
     for line in run("ip -o link show").split(separator: "\n") {
         let fields = line.split(separator: ":", maxSplits: 2)
@@ -169,7 +171,8 @@ func leftovers(bridge: String) -> [String] {
     if run("nft list tables").split(separator: "\n").contains("table inet \(bridge)") {
         found.append("table inet \(bridge)")
     }
-    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/etc/netns")) ?? [] where entry.hasPrefix("\(bridge)-") {
+    for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/etc/netns")) ?? []
+    where entry.hasPrefix("\(bridge)-") {
         found.append("/etc/netns/\(entry)")
     }
     return found

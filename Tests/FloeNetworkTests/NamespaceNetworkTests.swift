@@ -135,5 +135,6 @@ struct NamespaceNetworkTests {
     }
 }
 
-let hasPing = FileManager.default.isExecutableFile(atPath: "/usr/bin/ping")
+let hasPing =
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/ping")
     || FileManager.default.isExecutableFile(atPath: "/bin/ping")

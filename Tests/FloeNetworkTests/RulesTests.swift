@@ -29,7 +29,9 @@ import Testing
     func nftAcceptsTheRuleset() throws {
         let ruleset = NFTRuleset(
             bridge: "ftcheck", range: IPv4Range("10.213.0.0/16")!,
-            services: [.init(address: IPv4Address("10.213.200.9")!, ports: [8000], backends: ["10.213.0.2", "10.213.0.3"])])
+            services: [
+                .init(address: IPv4Address("10.213.200.9")!, ports: [8000], backends: ["10.213.0.2", "10.213.0.3"])
+            ])
         let file = FileManager.default.temporaryDirectory.path + "/floe-nft-\(UUID().uuidString).nft"
         try ruleset.script.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }

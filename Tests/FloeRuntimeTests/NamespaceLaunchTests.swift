@@ -7,7 +7,8 @@ import Testing
 #endif
 
 /// True when namespaces can be made here (root, with `ip` installed).
-let canMakeNamespaces = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+let canMakeNamespaces =
+    geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
     || geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/sbin/ip")
 
 /// A network namespace made for one test; `remove()` deletes it.

@@ -1,6 +1,6 @@
+import FloeNetwork
 import FloeSpec
 import FloeSystemd
-import FloeNetwork
 import Logging
 
 /// floed's configuration: the YAML file (`--config`, default `/etc/floe/floed.yaml`) with the

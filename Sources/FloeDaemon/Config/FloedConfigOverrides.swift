@@ -1,6 +1,6 @@
+import FloeNetwork
 import FloeSpec
 import FloeSystemd
-import FloeNetwork
 import Logging
 
 /// Settings given on top of the defaults: what the config file says, or what command-line flags say.
