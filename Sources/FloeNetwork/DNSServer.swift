@@ -96,42 +96,52 @@ final class QueryHandler: ChannelInboundHandler, Sendable {
             return
         }
         let state = self.state
-        Task {
-            let reply = await Forwarder.ask(state.upstreams, packet: packet, group: state.group)
-            let bytes = reply ?? query.response(.serverFailure)
-            let buffer = channel.allocator.buffer(bytes: bytes)
-            try? await channel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: buffer))
+        // Futures, not a Task: the answer must not wait for a free thread of the concurrency pool.
+        Forwarder.ask(state.upstreams[...], packet: packet, group: state.group).whenComplete { result in
+            let reply = (try? result.get()) ?? nil
+            let buffer = channel.allocator.buffer(bytes: reply ?? query.response(.serverFailure))
+            channel.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: buffer), promise: nil)
         }
     }
 }
 
 /// Asks the host's resolvers, one after the other, each for up to two seconds.
 enum Forwarder {
-    static func ask(_ upstreams: [SocketAddress], packet: [UInt8], group: any EventLoopGroup) async -> [UInt8]? {
-        for upstream in upstreams {
-            if let reply = try? await askOne(upstream, packet: packet, group: group) { return reply }
+    static func ask(
+        _ upstreams: ArraySlice<SocketAddress>, packet: [UInt8], group: any EventLoopGroup
+    ) -> EventLoopFuture<[UInt8]?> {
+        guard let upstream = upstreams.first else { return group.next().makeSucceededFuture(nil) }
+        return askOne(upstream, packet: packet, group: group).flatMap { reply in
+            if let reply { return group.next().makeSucceededFuture(reply) }
+            return ask(upstreams.dropFirst(), packet: packet, group: group)
         }
-        return nil
     }
 
-    static func askOne(_ upstream: SocketAddress, packet: [UInt8], group: any EventLoopGroup) async throws -> [UInt8]? {
-        let promise = group.next().makePromise(of: [UInt8].self)
-        let channel = try await DatagramBootstrap(group: group)
+    static func askOne(_ upstream: SocketAddress, packet: [UInt8], group: any EventLoopGroup) -> EventLoopFuture<
+        [UInt8]?
+    > {
+        let loop = group.next()
+        let promise = loop.makePromise(of: [UInt8].self)
+        return DatagramBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ReplyHandler(promise: promise, id: packet.prefix(2)))
                 }
             }
-            .bind(host: "0.0.0.0", port: 0).get()
-        let timeout = channel.eventLoop.scheduleTask(in: .seconds(2)) {
-            promise.fail(ForwardTimeout())
-        }
-        defer { timeout.cancel() }
-        let buffer = channel.allocator.buffer(bytes: packet)
-        try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: upstream, data: buffer))
-        let reply = try? await promise.futureResult.get()
-        try? await channel.close()
-        return reply
+            .bind(host: "0.0.0.0", port: 0)
+            .flatMap { channel -> EventLoopFuture<[UInt8]?> in
+                let timeout = channel.eventLoop.scheduleTask(in: .seconds(2)) { promise.fail(ForwardTimeout()) }
+                let buffer = channel.allocator.buffer(bytes: packet)
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: upstream, data: buffer), promise: nil)
+                return promise.futureResult.map { Optional($0) }.recover { _ in nil }.always { _ in
+                    timeout.cancel()
+                    channel.close(promise: nil)
+                }
+            }
+            .recover { _ in
+                promise.fail(ForwardTimeout())
+                return nil
+            }
     }
 
     struct ForwardTimeout: Error {}

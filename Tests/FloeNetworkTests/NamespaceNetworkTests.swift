@@ -5,7 +5,7 @@ import Testing
 
 /// Real namespaces, bridge and nftables. Each test uses its own bridge and range so that tests
 /// running at the same time never see each other's objects.
-@Suite(.enabled(if: canManageNetworks, "needs root, iproute2 and nftables"))
+@Suite(.serialized, .enabled(if: canManageNetworks, "needs root, iproute2 and nftables"))
 struct NamespaceNetworkTests {
     static let web = ObjectName("WEB_SERVICE")!
 
@@ -67,9 +67,9 @@ struct NamespaceNetworkTests {
 
     @Test func prepareRefusesARangeTheHostRoutes() async throws {
         let dummy = "ftdum\(Int.random(in: 100...999))"
-        #expect(sh("ip link add \(dummy) type dummy && ip addr add 10.250.3.1/24 dev \(dummy)").status == 0)
+        try #require(sh("ip link add \(dummy) type bridge && ip addr add 10.252.3.1/24 dev \(dummy)").status == 0)
         defer { sh("ip link delete \(dummy)") }
-        let network = try makeNetwork(bridge: "ftover", range: "10.250.0.0/16", netns: try temporaryNetnsDirectory())
+        let network = try makeNetwork(bridge: "ftover", range: "10.252.0.0/16", netns: try temporaryNetnsDirectory())
         await #expect {
             try await network.prepare()
         } throws: { error in
@@ -122,7 +122,8 @@ struct NamespaceNetworkTests {
             "ip netns exec \(clientNamespace) unshare -m sh -c "
                 + "'mount --bind \(resolvConf) /etc/resolv.conf && python3 \(script)'")
         let serviceAddress = await network.serviceAddress(Self.web)
-        http.terminate()
+        // SIGKILL: the test process blocks SIGTERM and children inherit the mask.
+        kill(http.processIdentifier, SIGKILL)
         http.waitUntilExit()
         await network.detach(web)
         await network.detach(client)
