@@ -56,6 +56,10 @@ struct NetworkEndToEndTests {
           - name: web
             image: /floe/test/web:latest
             command: [python3, \(root)/server.py]
+            resources:
+              requests:
+                cpu: 0.1
+                memory: 64Mi
             readinessProbe:
               port: 8000
               path: /
