@@ -82,6 +82,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Instance networking: namespaces, bridge, NAT and service addresses (iproute2, nftables), DNS.
+        .target(
+            name: "FloeNetwork",
+            dependencies: [
+                "FloeSpec",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
         .target(
             name: "FloeSystemd",
@@ -92,7 +104,7 @@ let package = Package(
             name: "FloeDaemon",
             dependencies: [
                 "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeIngress",
-                "FloeFunctions",
+                "FloeFunctions", "FloeNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -138,6 +150,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "FloeNetworkTests", dependencies: ["FloeNetwork"]),
         .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),

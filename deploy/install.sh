@@ -85,7 +85,7 @@ fi
 
 # 2. Files. The config is installed only when absent, so local changes survive upgrades.
 run install -d -m 0755 "$destdir$prefix/bin" "$destdir/etc/systemd/system" "$destdir/usr/lib/sysusers.d" \
-    "$destdir/usr/lib/tmpfiles.d" "$destdir/etc/floe"
+    "$destdir/usr/lib/tmpfiles.d" "$destdir/usr/lib/sysctl.d" "$destdir/etc/floe"
 run install -m 0755 "$bin_dir/floed" "$bin_dir/floectl" "$destdir$prefix/bin/"
 unit_text=$(sed "s|/usr/local/bin/floed|$prefix/bin/floed|g" "$here/floed.service")
 echo "+ write $destdir/etc/systemd/system/floed.service (ExecStart=$prefix/bin/floed)"
@@ -97,6 +97,7 @@ if [ "$dry_run" = no ]; then
 fi
 run install -m 0644 "$here/floe-sysusers.conf" "$destdir/usr/lib/sysusers.d/floe.conf"
 run install -m 0644 "$here/floe-tmpfiles.conf" "$destdir/usr/lib/tmpfiles.d/floe.conf"
+run install -m 0644 "$here/floe-sysctl.conf" "$destdir/usr/lib/sysctl.d/60-floe.conf"
 if [ -e "$destdir/etc/floe/floed.yaml" ]; then
     echo "# keeping $destdir/etc/floe/floed.yaml (the shipped default is $here/floed.yaml)"
 else
@@ -119,6 +120,10 @@ if command -v systemd-tmpfiles >/dev/null 2>&1; then
     run systemd-tmpfiles --create /usr/lib/tmpfiles.d/floe.conf
 else
     echo "# systemd-tmpfiles not found: create /run/floe and /var/lib/floe/stage yourself (0750 root:floe)"
+fi
+# Instance networking forwards the instances' outbound traffic (floed.service cannot change sysctls).
+if command -v sysctl >/dev/null 2>&1; then
+    run sysctl -q -p /usr/lib/sysctl.d/60-floe.conf
 fi
 if [ -d /run/systemd/system ]; then
     run systemctl daemon-reload

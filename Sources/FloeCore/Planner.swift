@@ -8,6 +8,9 @@ public struct Planner: Sendable {
     public var backoff: Backoff
     /// How long a finished job whose file was removed stays queryable.
     public var jobRetention: Duration
+    /// True when instances share the host's network, so two cannot listen on one port (the second
+    /// waits, PENDING, naming the holder). False when each instance has its own network namespace.
+    public var instancesShareHostNetwork = true
 
     public init(backoff: Backoff = Backoff(), jobRetention: Duration = .seconds(30 * 24 * 3600)) {
         self.backoff = backoff
@@ -262,6 +265,7 @@ struct PlanningPass {
 
     /// On the host network two instances cannot listen on one port: the second waits.
     func portConflict(for key: InstanceKey, spec: ServiceSpec) -> String? {
+        guard planner.instancesShareHostNetwork else { return nil }
         let wanted = spec.listeningPorts
         guard !wanted.isEmpty else { return nil }
         var holders = Set<InstanceKey>()

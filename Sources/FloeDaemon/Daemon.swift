@@ -29,9 +29,15 @@ public enum Daemon {
         let notifier = notifier ?? SystemdNotifier(environment: environment)
         let runtime = ProcessRuntime(logger: logger)
         let prober = NIOProber()
+        let network = try makeNetwork(settings, logger: logger)
         let reconciler = try Reconciler(
-            settings: settings, runtime: runtime, prober: prober, logger: logger, stageTrust: trust)
+            settings: settings, runtime: runtime, prober: prober, logger: logger, stageTrust: trust, network: network)
         await reconciler.start()
+        do {
+            try await reconciler.prepareNetwork()
+        } catch {
+            throw DaemonError.network("\(error)")
+        }
         let watcher = StageWatcher(directory: settings.stageDirectory, rescanInterval: settings.rescanInterval)
         let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
         let ingress = try makeIngress(settings: settings, reconciler: reconciler, router: router, logger: logger)
@@ -54,6 +60,7 @@ public enum Daemon {
                 services: [.init(service: app), .init(service: ingress), .init(service: stage)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await reconciler.shutdownNetwork()
         await prober.shutdown()
     }
 
@@ -79,12 +86,16 @@ public enum DaemonError: Error, CustomStringConvertible {
     case alreadyRunning(String)
     /// Others could change the stage (``StageGuard``): floed would run what they write.
     case unsafeStage([StageProblem])
+    /// Instance networking could not be set up (the message says what to do).
+    case network(String)
     public var description: String {
         switch self {
         case .alreadyRunning(let path):
             "another floed already answers on \(path); stop it first, or give this one another --socket and --state-dir"
         case .unsafeStage(let problems):
             "refusing the stage: " + problems.map(\.description).joined(separator: "; and ")
+        case .network(let message):
+            "instance network: \(message)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 
 /// What the daemon needs to run, resolved from the config file and the command line.
@@ -20,6 +21,11 @@ public struct DaemonSettings: Sendable {
     public var socketGroup: String = "floe"
     /// Directories besides the stage that `image:` files' `directory` may point into.
     public var imageRoots: [String] = []
+    /// How instances are networked (see ``FloedConfig/NetworkMode``).
+    public var network: FloedConfig.NetworkMode = .host
+    /// The instance network's range and bridge (namespace networking only).
+    public var networkRange: IPv4Range = FloedConfig.defaultNetworkRange
+    public var networkBridge: String = "floe0"
 
     public init(
         stageDirectory: String, stateDirectory: String, socketPath: String, rescanInterval: Duration = .seconds(20),
@@ -72,5 +78,8 @@ extension DaemonSettings {
         self.defaultUser = config.defaultUser
         self.socketGroup = config.socketGroup
         self.imageRoots = config.imageRoots
+        self.network = config.network
+        self.networkRange = config.networkRange
+        self.networkBridge = config.networkBridge
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 public struct Backend: Sendable, Hashable {
     /// The instance.
     public var key: InstanceKey
-    /// The address the instance's ports are reached at (127.0.0.1 on the host network).
+    /// The address the instance's ports are reached at (its namespace's address; 127.0.0.1 on the host network).
     public var host: String
     /// The endpoint's port inside the instance.
     public var port: Int
@@ -19,10 +19,10 @@ public struct Backend: Sendable, Hashable {
 }
 
 extension Reconciler {
-    /// The address an instance's ports are reached at, for probes and for traffic. On the host
-    /// network every instance is reached at 127.0.0.1.
+    /// The address an instance's ports are reached at, for probes and for traffic: its own address
+    /// when it runs in a network namespace; on the host network, 127.0.0.1.
     func instanceHost(_ key: InstanceKey) -> String {
-        "127.0.0.1"
+        networking.slots[key]?.address ?? "127.0.0.1"
     }
 
     /// The READY instances of `service` that serve the endpoint named `endpoint`, in instance order.

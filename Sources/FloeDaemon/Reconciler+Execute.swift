@@ -105,7 +105,17 @@ extension Reconciler {
             return
         }
         let runtime = self.runtime
+        let attachment = network.isolatesInstances ? attachNetwork(key) : nil
         Task { [weak self] in
+            var launch = launch
+            if let attachment {
+                switch await attachment.value {
+                case .success(let value): launch.networkNamespace = value.namespace
+                case .failure(let error):
+                    await self?.containerFailedToStart(key, name, reason: "Encountered fatal error, retrying: \(error)")
+                    return
+                }
+            }
             do throws(ContainerStartError) {
                 let handle = try await runtime.start(launch) { [weak self] exit in
                     self?.containerExited(key, name, exit)

@@ -196,7 +196,7 @@ extension Reconciler {
                 status: StatusReport.instance(instance), specDigest: instance.digest,
                 creationTime: Timestamp.rfc3339(instance.createdAt),
                 startTime: instance.containers.compactMap(\.startedAt).min().map(Timestamp.rfc3339),
-                ipAddress: "127.0.0.1", node: instance.node?.description)
+                ipAddress: instanceHost(instance.key), node: instance.node?.description)
         }
     }
 

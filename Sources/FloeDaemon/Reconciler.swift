@@ -1,5 +1,6 @@
 import FloeAPI
 import FloeCore
+import FloeNetwork
 import FloeRuntime
 import FloeSpec
 import Foundation
@@ -16,6 +17,10 @@ public actor Reconciler {
     let logger: Logger
     let planner: Planner
     let store: WorldStore
+    /// How instances are networked (host, or their own namespaces).
+    let network: any InstanceNetwork
+    /// Instances' network attachments and what was published (see Reconciler+Network.swift).
+    var networking = NetworkBook()
 
     var registry: StageRegistry
     var world = World()
@@ -45,15 +50,19 @@ public actor Reconciler {
     /// Creates a reconciler. Nothing runs until ``start()``.
     /// - Parameter stageTrust: when given, every spec file must pass it before it may run (a file that
     ///   fails is a file with errors); nil checks nothing (tests).
+    /// - Parameter network: how instances are networked; the host network unless given.
     public init(
         settings: DaemonSettings, runtime: any ContainerRuntime, prober: any Prober, logger: Logger,
-        stageTrust: StageTrust? = nil
+        stageTrust: StageTrust? = nil, network: any InstanceNetwork = HostNetwork()
     ) throws {
         self.settings = settings
         self.runtime = runtime
         self.prober = prober
         self.logger = logger
-        self.planner = Planner(jobRetention: settings.jobRetention)
+        self.network = network
+        var planner = Planner(jobRetention: settings.jobRetention)
+        planner.instancesShareHostNetwork = !network.isolatesInstances
+        self.planner = planner
         self.store = try WorldStore(stateDirectory: settings.stateDirectory)
         self.registry = StageRegistry(
             directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,
@@ -170,7 +179,10 @@ public actor Reconciler {
                 perform(action, desired: desired)
             }
         }
-        if acted || worldChanged { changed() }
+        if acted || worldChanged {
+            updateNetwork(desired: desired)
+            changed()
+        }
     }
 
     /// Records that something changed: persists the world and wakes status waiters.

@@ -15,10 +15,12 @@ public struct ContainerLaunch: Sendable, Hashable {
     public var logFile: String
     /// Run as this user (uid, gid) when floed is root; nil = floed's own user.
     public var user: UserIdentity?
+    /// Run inside this network namespace (an `ip netns` name); nil = floed's (the host's) network.
+    public var networkNamespace: String?
 
     public init(
         service: ObjectName, instanceID: Int, containerName: String, argv: [String], environment: [String: String],
-        workingDirectory: String, logFile: String, user: UserIdentity? = nil
+        workingDirectory: String, logFile: String, user: UserIdentity? = nil, networkNamespace: String? = nil
     ) {
         self.service = service
         self.instanceID = instanceID
@@ -28,6 +30,7 @@ public struct ContainerLaunch: Sendable, Hashable {
         self.workingDirectory = workingDirectory
         self.logFile = logFile
         self.user = user
+        self.networkNamespace = networkNamespace
     }
 }
 

@@ -24,10 +24,15 @@ extension ProcessRuntime {
         _ user: UserIdentity, executable: String, arguments: [String]
     ) -> (executable: String, arguments: [String])? {
         guard let setpriv = setprivPath else { return nil }
+        return (setpriv, setprivOptions(user) + ["--", executable] + arguments)
+    }
+
+    /// `setpriv`'s options that make the process `user`: uid, gid and the user's supplementary groups
+    /// (just the gid when it has none).
+    static func setprivOptions(_ user: UserIdentity) -> [String] {
         let groups = user.groups.isEmpty ? [user.gid] : user.groups
-        let options = [
+        return [
             "--reuid=\(user.uid)", "--regid=\(user.gid)", "--groups=" + groups.map(String.init).joined(separator: ","),
         ]
-        return (setpriv, options + ["--", executable] + arguments)
     }
 }

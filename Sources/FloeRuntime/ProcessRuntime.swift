@@ -30,6 +30,10 @@ import Synchronization
 ///   as root and it differs from floed's own; otherwise it is ignored and the container runs as floed's user.
 ///   The switch is made by `setpriv` exec'ing the program (see ``switchingUser(_:executable:arguments:)``),
 ///   so the container's `argv[0]` is then the program's resolved path.
+/// - With `launch.networkNamespace`, the container is started as `ip netns exec NAME [setpriv ...] PROGRAM
+///   ARGS` (see ``NamespaceLaunch``): `ip` and `setpriv` replace themselves with the program, so the
+///   handle's pid is the program's and stopping works as without a namespace. `argv[0]` is then the
+///   resolved path of the program.
 ///
 /// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
 /// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
@@ -78,7 +82,12 @@ public final class ProcessRuntime: ContainerRuntime {
         var options = PlatformOptions()
         options.createSession = true
         var spawned = (executable: executable, argv0: program, arguments: Array(launch.argv.dropFirst()))
-        if let user = launch.user, Self.isPrivileged, !Self.isCurrentIdentity(user) {
+        let switchTo = launch.user.flatMap { Self.isPrivileged && !Self.isCurrentIdentity($0) ? $0 : nil }
+        if let namespace = launch.networkNamespace {
+            let wrapped = try NamespaceLaunch.argv(
+                namespace: namespace, user: switchTo, executable: executable, arguments: spawned.arguments)
+            spawned = (wrapped[0], wrapped[0], Array(wrapped.dropFirst()))
+        } else if let user = switchTo {
             if let wrapped = Self.switchingUser(user, executable: executable, arguments: spawned.arguments) {
                 spawned = (wrapped.executable, wrapped.executable, wrapped.arguments)
             } else {

@@ -165,7 +165,7 @@ import Testing
                 "8:1: unknown key 'frobnicate' in floed.yaml; known keys: stage, stateDir, socket, socketGroup, "
                     + "rescanSeconds, defaultPool, defaultUser, allowStageGroup, stopGraceSeconds, "
                     + "logSizeLimitBytes, jobRetentionDays, log, imageRoots, ingressAddress, ingressPorts, "
-                    + "ingressResumeSeconds",
+                    + "ingressResumeSeconds, network, networkRange, networkBridge",
             ])
     }
 

@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 import FloeSystemd
 import FloeYAML
@@ -12,6 +13,7 @@ struct ConfigFileReader {
         "allowStageGroup", "stopGraceSeconds", "logSizeLimitBytes", "jobRetentionDays", "log",
         "imageRoots",
         "ingressAddress", "ingressPorts", "ingressResumeSeconds",
+        "network", "networkRange", "networkBridge",
     ]
     static let poolKeys = ["name", "instanceFamily", "minNodes", "maxNodes"]
     static let logKeys = ["target", "level"]
@@ -51,6 +53,7 @@ struct ConfigFileReader {
             case "ingressAddress": settings.ingressAddress = ingressAddress(value)
             case "ingressPorts": settings.ingressPorts = portRange(value, key: key)
             case "ingressResumeSeconds": settings.ingressResumeSeconds = integer(value, key: key, in: 1...3600)
+            case "network", "networkRange", "networkBridge": readNetwork(key, value)
             default: unknownKey(pair.key, known: Self.topLevelKeys, in: "floed.yaml")
             }
         }
@@ -137,6 +140,36 @@ struct ConfigFileReader {
                     error(at: value.mark, message)
                 }
             default: unknownKey(pair.key, known: Self.logKeys, in: "log")
+            }
+        }
+    }
+
+    /// `network`, `networkRange` and `networkBridge`.
+    private mutating func readNetwork(_ key: String, _ node: YAMLNode) {
+        guard let text = string(node, key: key) else { return }
+        switch key {
+        case "network":
+            if let mode = FloedConfig.NetworkMode(rawValue: text.lowercased()) {
+                settings.network = mode
+            } else {
+                error(at: node.mark, "'network' must be auto, host or namespaces, not '\(text)'")
+            }
+        case "networkRange":
+            if let range = IPv4Range(text), range.prefixLength <= 26 {
+                settings.networkRange = range
+            } else {
+                error(
+                    at: node.mark,
+                    "'networkRange' must be an IPv4 network of /26 or larger with its host bits zero, "
+                        + "like 10.213.0.0/16, not '\(text)'")
+            }
+        default:
+            if NetworkNames.isValidBridgeName(text) {
+                settings.networkBridge = text
+            } else {
+                error(
+                    at: node.mark,
+                    "'networkBridge' must be 1 to 8 lower-case letters or digits starting with a letter, not '\(text)'")
             }
         }
     }

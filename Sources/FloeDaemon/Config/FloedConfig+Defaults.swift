@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 
 #if canImport(Glibc)
@@ -74,7 +75,9 @@ extension FloedConfig {
             jobRetentionDays: settings.jobRetentionDays ?? 30,
             log: Log(target: settings.logTarget ?? .auto, level: settings.logLevel ?? .info),
             ingressAddress: settings.ingressAddress ?? "127.0.0.1", ingressPorts: settings.ingressPorts ?? 8400...8499,
-            ingressResumeSeconds: settings.ingressResumeSeconds ?? 60)
+            ingressResumeSeconds: settings.ingressResumeSeconds ?? 60,
+            network: settings.network ?? .auto, networkRange: settings.networkRange ?? defaultNetworkRange,
+            networkBridge: settings.networkBridge ?? "floe0")
         config.imageRoots = settings.imageRoots ?? []
         return config
     }

@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 import FloeSystemd
 import Logging
@@ -68,13 +69,21 @@ public struct FloedConfig: Sendable, Hashable {
     public var ingressResumeSeconds: Int
     /// Directories besides the stage that `image:` files' `directory` may point into.
     public var imageRoots: [String] = []
+    /// How instances are networked (`auto`: own namespaces when floed is root and iproute2 and
+    /// nftables are installed, else the host network).
+    public var network: NetworkMode
+    /// The addresses instances and services get on the floe bridge (namespace networking only).
+    public var networkRange: IPv4Range
+    /// The floe bridge's name; every namespace, veth and the nftables table are named after it.
+    public var networkBridge: String
 
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,
         defaultPool: DefaultPool, defaultUser: String = "floe", allowStageGroup: String? = nil,
         stopGraceSeconds: Int = 30, logSizeLimitBytes: Int64 = 10 << 20, jobRetentionDays: Int = 30,
         log: Log = Log(), ingressAddress: String = "127.0.0.1", ingressPorts: ClosedRange<Int> = 8400...8499,
-        ingressResumeSeconds: Int = 60
+        ingressResumeSeconds: Int = 60, network: NetworkMode = .auto,
+        networkRange: IPv4Range = FloedConfig.defaultNetworkRange, networkBridge: String = "floe0"
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -91,5 +100,8 @@ public struct FloedConfig: Sendable, Hashable {
         self.ingressAddress = ingressAddress
         self.ingressPorts = ingressPorts
         self.ingressResumeSeconds = ingressResumeSeconds
+        self.network = network
+        self.networkRange = networkRange
+        self.networkBridge = networkBridge
     }
 }

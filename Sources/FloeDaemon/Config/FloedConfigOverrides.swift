@@ -1,3 +1,4 @@
+import FloeNetwork
 import FloeSpec
 import FloeSystemd
 import Logging
@@ -27,6 +28,9 @@ public struct FloedConfigOverrides: Sendable, Hashable {
     public var ingressResumeSeconds: Int?
     /// `imageRoots` (absolute directories).
     public var imageRoots: [String]?
+    public var network: FloedConfig.NetworkMode?
+    public var networkRange: IPv4Range?
+    public var networkBridge: String?
 
     public init(
         stage: String? = nil, stateDir: String? = nil, socket: String? = nil, socketGroup: String? = nil,
@@ -34,7 +38,8 @@ public struct FloedConfigOverrides: Sendable, Hashable {
         minNodes: Int? = nil, maxNodes: Int? = nil, defaultUser: String? = nil, allowStageGroup: String? = nil,
         stopGraceSeconds: Int? = nil, logSizeLimitBytes: Int64? = nil, jobRetentionDays: Int? = nil,
         logTarget: LogTarget? = nil, logLevel: Logger.Level? = nil, ingressAddress: String? = nil,
-        ingressPorts: ClosedRange<Int>? = nil, ingressResumeSeconds: Int? = nil
+        ingressPorts: ClosedRange<Int>? = nil, ingressResumeSeconds: Int? = nil,
+        network: FloedConfig.NetworkMode? = nil, networkRange: IPv4Range? = nil, networkBridge: String? = nil
     ) {
         self.stage = stage
         self.stateDir = stateDir
@@ -55,6 +60,9 @@ public struct FloedConfigOverrides: Sendable, Hashable {
         self.ingressAddress = ingressAddress
         self.ingressPorts = ingressPorts
         self.ingressResumeSeconds = ingressResumeSeconds
+        self.network = network
+        self.networkRange = networkRange
+        self.networkBridge = networkBridge
     }
 
     /// `self` with every value `top` gives replacing this one.
@@ -71,7 +79,9 @@ public struct FloedConfigOverrides: Sendable, Hashable {
             jobRetentionDays: top.jobRetentionDays ?? jobRetentionDays, logTarget: top.logTarget ?? logTarget,
             logLevel: top.logLevel ?? logLevel, ingressAddress: top.ingressAddress ?? ingressAddress,
             ingressPorts: top.ingressPorts ?? ingressPorts,
-            ingressResumeSeconds: top.ingressResumeSeconds ?? ingressResumeSeconds)
+            ingressResumeSeconds: top.ingressResumeSeconds ?? ingressResumeSeconds,
+            network: top.network ?? network, networkRange: top.networkRange ?? networkRange,
+            networkBridge: top.networkBridge ?? networkBridge)
         result.imageRoots = top.imageRoots ?? imageRoots
         return result
     }
