@@ -35,7 +35,7 @@ done
 # ---------------------------------------------------------------------------------------------
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
-(cd "$here/filter_service" && PYTHONUNBUFFERED=1 SERVER_PORT="$port" SNOWFLAKE_SERVICE_NAME=FILTER_SERVICE \
+(cd "$here/filter_service" && PYTHONUNBUFFERED=1 SERVER_HOST=127.0.0.1 SERVER_PORT="$port" SNOWFLAKE_SERVICE_NAME=FILTER_SERVICE \
     exec python3 filter_service.py >"$work/filter_service.log" 2>&1) &
 server_pid=$!
 

@@ -77,14 +77,14 @@ echo "==> floectl status filter_service"
 "$FLOECTL" status filter_service --pretty
 echo "==> floectl services"
 "$FLOECTL" services
-echo "==> the service function's endpoint (POST /filter, SPCS batch protocol)"
-curl -s -X POST -H 'Content-Type: application/json' -d '{"data": [[0, "122880"]]}' http://127.0.0.1:8000/filter
-echo
 echo "==> the filter service's web form through the ingress (its endpoint is public: true)"
 "$FLOECTL" endpoints filter_service
 INGRESS_URL=$("$FLOECTL" endpoints filter_service --json |
   python3 -c 'import json, sys; print(next((r["ingress_url"] for r in json.load(sys.stdin) if r["ingress_url"]), ""))')
 echo "GET $INGRESS_URL/ui -> $(curl -s -o /dev/null -w '%{http_code}' "$INGRESS_URL/ui") (open it in a browser)"
+echo "==> the service function's endpoint through the ingress (POST /filter, SPCS batch protocol)"
+curl -s -X POST -H 'Content-Type: application/json' -d '{"data": [[0, "122880"]]}' "$INGRESS_URL/filter"
+echo
 echo "==> floectl functions"
 "$FLOECTL" functions
 echo "==> floectl call filter_doc_udf 122880 (SELECT filter_doc_udf('122880'))"

@@ -31,7 +31,8 @@ extension ServiceLifecycleTests {
         @Test func theFilterServiceAnswersAndTheNewsJobWritesItsTable() async throws {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
-            try "rescanSeconds: 2\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n"
+            // The host network: the test reaches the filter service at 127.0.0.1.
+            try "rescanSeconds: 2\nnetwork: host\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n"
                 .write(
                     toFile: floe.config, atomically: true, encoding: .utf8)
             try await floe.start(environment: SecurityEndToEndTests.systemPath)

@@ -3,6 +3,17 @@ import Testing
 
 /// Runs the real `floed` against a temporary stage, and the real `floectl` against it.
 final class FloeHarness: @unchecked Sendable {
+    /// True when floed can give instances their own network namespaces here: root, with iproute2 and
+    /// nftables installed (as CI is).
+    static let namespacesAvailable: Bool = {
+        let found = { (name: String) in
+            ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].contains {
+                FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+            }
+        }
+        return getuid() == 0 && found("ip") && found("nft")
+    }()
+
     let root: String
     let stage: String
     let state: String

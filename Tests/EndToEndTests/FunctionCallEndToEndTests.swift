@@ -1,15 +1,6 @@
 import Foundation
 import Testing
 
-/// True when floed runs each instance in its own network namespace, so that several instances of a
-/// service can listen on the same port: root, `ip` installed, and `FLOE_E2E_NAMESPACES=1` (set once
-/// floed has namespaces).
-let floedRunsInstancesInNamespaces: Bool = {
-    let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].contains {
-        FileManager.default.isExecutableFile(atPath: $0)
-    }
-    return getuid() == 0 && ip && ProcessInfo.processInfo.environment["FLOE_E2E_NAMESPACES"] == "1"
-}()
 
 /// End-to-end: service functions through the real floed and floectl.
 @Suite("service functions end to end", .serialized)
@@ -82,6 +73,9 @@ struct FunctionCallEndToEndTests {
               HANG_AFTER: "\(hangAfter)"
               HANG_INSTANCE: "\(hangInstance)"
               BIND: \(bind)
+            resources:
+              requests:
+                cpu: 0.1
             readinessProbe:
               port: \(port)
               path: /healthz
@@ -105,9 +99,14 @@ struct FunctionCallEndToEndTests {
         """
 
     func start(
-        instances: Int, port: Int, hangAfter: Int, hangInstance: Int = 0, bind: String = "127.0.0.1"
+        instances: Int, port: Int, hangAfter: Int, hangInstance: Int = 0, bind: String = "127.0.0.1",
+        namespaces: Bool = false
     ) async throws -> FloeHarness {
         let floe = try FloeHarness()
+        if namespaces {
+            try "rescanSeconds: 2\ndefaultUser: root\nnetwork: namespaces\nnetworkRange: 10.251.3.0/24\nnetworkBridge: fte2ec\n"
+                .write(toFile: floe.config, atomically: true, encoding: .utf8)
+        }
         try Self.server.write(toFile: "\(floe.root)/fn_server.py", atomically: true, encoding: .utf8)
         try await floe.start()
         try floe.drop(
@@ -206,9 +205,10 @@ struct FunctionCallEndToEndTests {
 
     @Test(
         .enabled(
-            if: floedRunsInstancesInNamespaces, "needs floed's network namespaces (root, ip, FLOE_E2E_NAMESPACES=1)"))
+            if: FloeHarness.namespacesAvailable, "needs network namespaces (root, ip, nft)"))
     func threeInstancesOnOnePortOneKilledMidwayEveryRowInOrder() async throws {
-        let floe = try await start(instances: 3, port: 8000, hangAfter: 5, hangInstance: 1, bind: "0.0.0.0")
+        let floe = try await start(
+            instances: 3, port: 8000, hangAfter: 5, hangInstance: 1, bind: "0.0.0.0", namespaces: true)
         defer { Task { await floe.tearDown() } }
         let out = try await callKillingMidway(floe, rows: 10_000, victim: "1", hangAfter: 5)
         #expect(out.code == 0, "floectl call failed: \(out.stderr)\n\(floe.log().suffix(3000))")

@@ -10,8 +10,9 @@ Endpoints (one port, SERVER_PORT, default 8000):
                      ("[]" when none match; null when the id is null).
   GET  /ui           An HTML form; POST /ui (form field "id") or GET /ui?id=... shows the match.
 
-Environment: SERVER_PORT (8000), SERVER_HOST (127.0.0.1; floe's ingress, not the
-service, is what faces the network), HEADLINES_CSV (headlines.csv next to this
+Environment: SERVER_PORT (8000), SERVER_HOST (0.0.0.0, as a container in SPCS listens:
+under floe as root the instance has its own network namespace, and floe's ingress is what
+faces the network; on a shared host network set 127.0.0.1 to keep it local), HEADLINES_CSV (headlines.csv next to this
 file). Python 3 standard library only. SIGTERM or SIGINT stops the server and exits 0.
 """
 
@@ -261,7 +262,7 @@ def main():
     signal.signal(signal.SIGINT, stop)
     here = os.path.dirname(os.path.abspath(__file__))
     csv_path = os.environ.get("HEADLINES_CSV") or os.path.join(here, "headlines.csv")
-    host = os.environ.get("SERVER_HOST") or "127.0.0.1"
+    host = os.environ.get("SERVER_HOST") or "0.0.0.0"
     port_text = os.environ.get("SERVER_PORT") or "8000"
     try:
         port = int(port_text)
