@@ -32,7 +32,8 @@ extension ServiceLifecycleTests {
             let floe = try FloeHarness()
             defer { Task { await floe.tearDown() } }
             // The host network: the test reaches the filter service at 127.0.0.1.
-            try "rescanSeconds: 2\nnetwork: host\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n"
+            try
+                "rescanSeconds: 2\nnetwork: host\ndefaultPool: {maxNodes: 8}\ndefaultUser: nobody\nimageRoots: [\(floe.root)/images]\n"
                 .write(
                     toFile: floe.config, atomically: true, encoding: .utf8)
             try await floe.start(environment: SecurityEndToEndTests.systemPath)

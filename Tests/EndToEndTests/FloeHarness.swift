@@ -46,7 +46,8 @@ final class FloeHarness: @unchecked Sendable {
         // Instances run as root unless a test says otherwise: CI has no `floe` user (SecurityEndToEndTests
         // covers the default user). The host network: these tests reach instances at 127.0.0.1
         // (NetworkEndToEndTests use namespaces).
-        try "rescanSeconds: 2\ndefaultUser: root\nnetwork: host\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "rescanSeconds: 2\ndefaultUser: root\nnetwork: host\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
     }
 
     /// Starts floed (with `environment` added to the test's own) and waits until its socket answers.

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 
-
 /// End-to-end: service functions through the real floed and floectl.
 @Suite("service functions end to end", .serialized)
 struct FunctionCallEndToEndTests {
@@ -104,7 +103,8 @@ struct FunctionCallEndToEndTests {
     ) async throws -> FloeHarness {
         let floe = try FloeHarness()
         if namespaces {
-            try "rescanSeconds: 2\ndefaultUser: root\nnetwork: namespaces\nnetworkRange: 10.251.3.0/24\nnetworkBridge: fte2ec\n"
+            try
+                "rescanSeconds: 2\ndefaultUser: root\nnetwork: namespaces\nnetworkRange: 10.251.3.0/24\nnetworkBridge: fte2ec\n"
                 .write(toFile: floe.config, atomically: true, encoding: .utf8)
         }
         try Self.server.write(toFile: "\(floe.root)/fn_server.py", atomically: true, encoding: .utf8)

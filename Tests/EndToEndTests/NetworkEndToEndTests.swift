@@ -87,7 +87,8 @@ struct NetworkEndToEndTests {
     /// A harness whose floed gives instances namespaces on `bridge` with `range`.
     func makeHarness(bridge: String, range: String) throws -> FloeHarness {
         let floe = try FloeHarness()
-        let config = "rescanSeconds: 2\ndefaultUser: root\nnetwork: namespaces\nnetworkRange: \(range)\nnetworkBridge: \(bridge)\n"
+        let config =
+            "rescanSeconds: 2\ndefaultUser: root\nnetwork: namespaces\nnetworkRange: \(range)\nnetworkBridge: \(bridge)\n"
         try config.write(toFile: floe.config, atomically: true, encoding: .utf8)
         try Self.server.write(toFile: "\(floe.root)/server.py", atomically: true, encoding: .utf8)
         try Self.client.write(toFile: "\(floe.root)/client.py", atomically: true, encoding: .utf8)
