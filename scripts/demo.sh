@@ -53,7 +53,9 @@ done
 printf 'imageRoots: [%s]\n' "$IMAGES" >"$DEMO/floed.yaml"
 
 echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
-"$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
+# The system PATH, as systemd gives floed (deploy/floed.service): commands in specs are found there,
+# not in directories of this shell's PATH that the floe user may not enter (e.g. under /root).
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
   --config "$DEMO/floed.yaml" --log-target stderr >"$DEMO/floed.log" 2>&1 &
 echo $! >"$DEMO/floed.pid"
 for _ in $(seq 100); do "$FLOECTL" services >/dev/null 2>&1 && break; sleep 0.1; done
