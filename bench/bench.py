@@ -217,6 +217,8 @@ class Floe:
         with open(config, "w") as f:
             # As root, instances run as defaultUser (floe, missing on CI machines); the peers run as root too.
             f.write("defaultUser: root\n")
+            # The host network, as the peers and the spawn limit have: the workload listens on 127.0.0.1.
+            f.write("network: host\n")
             f.write(f"ingressPorts: {self.args.ingress_ports}\n")
         self.log = open(os.path.join(self.root, "floed.log"), "w")
         self.process = subprocess.Popen(
