@@ -151,7 +151,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FloeNetworkTests", dependencies: ["FloeNetwork"]),
-        .testTarget(name: "FloeDaemonTests", dependencies: ["FloeDaemon"]),
+        .testTarget(
+            name: "FloeDaemonTests", dependencies: ["FloeDaemon", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
     ]

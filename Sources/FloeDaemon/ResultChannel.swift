@@ -1,7 +1,10 @@
 import NIOCore
 
 /// Hands result chunks from a running function call to the response writer, holding at most
-/// `capacity` chunks: the call waits while the client reads slowly (so memory stays bounded).
+/// `byteCapacity` bytes: the call waits while the client reads slowly, so memory stays bounded. The
+/// budget is large (64 MiB) because a simple client (Python's http.client, say) sends its whole
+/// request body before it reads any of the answer: results of a big input must wait in floed until
+/// then, or neither side moves.
 actor ResultChannel {
     /// What the reader gets next.
     enum Event: Sendable {
@@ -18,20 +21,21 @@ actor ResultChannel {
     /// Thrown to the call when the reader went away.
     struct Closed: Error {}
 
-    private let capacity: Int
+    private let byteCapacity: Int
     private var chunks: [ByteBuffer] = []
+    private var queuedBytes = 0
     private var end: Result<Int, CallFailure>?
     private var closed = false
     private var reader: CheckedContinuation<Event, Never>?
     private var writer: CheckedContinuation<Void, Never>?
 
-    init(capacity: Int = 4) {
-        self.capacity = capacity
+    init(byteCapacity: Int = 64 << 20) {
+        self.byteCapacity = byteCapacity
     }
 
     /// Queues a chunk; waits while the queue is full. Throws ``Closed`` once the reader has gone.
     func send(_ chunk: ByteBuffer) async throws {
-        while chunks.count >= capacity && !closed {
+        while queuedBytes >= byteCapacity && !closed {
             await withCheckedContinuation { writer = $0 }
         }
         guard !closed else { throw Closed() }
@@ -40,6 +44,7 @@ actor ResultChannel {
             reader.resume(returning: .chunk(chunk))
         } else {
             chunks.append(chunk)
+            queuedBytes += chunk.readableBytes
         }
     }
 
@@ -56,6 +61,7 @@ actor ResultChannel {
     func next() async -> Event {
         if !chunks.isEmpty {
             let chunk = chunks.removeFirst()
+            queuedBytes -= chunk.readableBytes
             wakeWriter()
             return .chunk(chunk)
         }
@@ -67,6 +73,7 @@ actor ResultChannel {
     func close() {
         closed = true
         chunks.removeAll()
+        queuedBytes = 0
         wakeWriter()
     }
 
