@@ -1,6 +1,6 @@
 # floe — the two commands a newcomer needs: `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libyaml-dev libsystemd-dev pkg-config python3 curl
+APT_PACKAGES := libyaml-dev libsystemd-dev pkg-config python3 curl iproute2 nftables util-linux
 SWIFT_FLAGS ?=
 
 .PHONY: all deps build release test e2e lint demo install bench bench-quick clean
