@@ -11,15 +11,15 @@ import Synchronization
 
 /// Readiness and liveness probes over plain HTTP/1.1 on SwiftNIO: `GET http://host:port/path`; status 200
 /// is success, anything else (another status, a refused connection, a timeout) is a failure with the
-/// same words as ``HTTPProber``.
+/// the same words for every failure.
 ///
-/// Cheaper per probe than ``HTTPProber`` (no client state machines, URL parsing or connection-pool
+/// Cheaper per probe than an AsyncHTTPClient-based prober (no client state machines, URL parsing or connection-pool
 /// bookkeeping): one connection per instance's port is kept alive between probes, and a kept
 /// connection that turns out closed when it is used is replaced by a new one within the same probe.
 /// Redirects are not followed: SPCS counts only a 200 as ready.
 public final class NIOProber: Prober {
     /// The most of a response body a probe reads before it stops (the body is otherwise ignored).
-    public static let maxBodyBytes = HTTPProber.maxBodyBytes
+    public static let maxBodyBytes = 64 * 1024
 
     private let group: any EventLoopGroup
     private let idle = Mutex<[String: [any Channel]]>([:])
@@ -42,7 +42,7 @@ public final class NIOProber: Prober {
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let pathPart = path.hasPrefix("/") ? path : "/" + path
         let key = "\(hostPart):\(port)"
-        let deadline = NIODeadline.now() + .nanoseconds(HTTPProber.nanoseconds(timeout))
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
         if let channel = take(key) {
             do {
                 return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
@@ -145,7 +145,35 @@ public final class NIOProber: Prober {
         switch error as? ProbeConnectionError {
         case .timedOut: "timed out after \(timeout)"
         case .closed: "connection closed by the container before it answered"
-        case nil: HTTPProber.describe(error, timeout: timeout)
+        case nil: Self.describe(error, timeout: timeout)
         }
+    }
+
+    /// Short words for a failed probe: "connection refused", "timed out after 1s", …
+    static func describe(_ error: any Error, timeout: Duration) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return describe(first.error, timeout: timeout) }
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "cannot resolve host '\(error.host)'" }
+            return "cannot connect to \(error.host):\(error.port)"
+        }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return "connection refused"
+            case ECONNRESET: return "connection reset"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: return "\(error)"
+            }
+        }
+        if let error = error as? ChannelError, case .connectTimeout = error {
+            return "timed out after \(timeout)"
+        }
+        return "\(error)"
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (total, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return Int64.max }
+        return max(0, total + attoseconds / 1_000_000_000)
     }
 }
