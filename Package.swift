@@ -60,6 +60,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         // The ingress: an HTTP/1.1 reverse proxy for public endpoints (streaming, keep-alive, WebSocket).
@@ -139,7 +140,14 @@ let package = Package(
         .testTarget(name: "FloeYAMLTests", dependencies: ["FloeYAML"]),
         .testTarget(name: "FloeSpecTests", dependencies: ["FloeSpec"]),
         .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
-        .testTarget(name: "FloeRuntimeTests", dependencies: ["FloeRuntime"]),
+        .testTarget(
+            name: "FloeRuntimeTests",
+            dependencies: [
+                "FloeRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
         .testTarget(
             name: "FloeFunctionsTests",

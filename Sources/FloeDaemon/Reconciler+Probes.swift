@@ -10,64 +10,72 @@ struct ProbeKey: Hashable, Sendable {
     var liveness: Bool
 }
 
+/// One run of a probe loop: a container started again gets a new run, so a late answer for the
+/// process before is never taken for the new one.
+struct ProbeRun: Hashable, Sendable {
+    var probe: ProbeKey
+    var run: Int
+}
+
+/// A probe loop the scheduler runs for the reconciler.
+struct ActiveProbe: Sendable {
+    var run: Int
+    var threshold: Int
+}
+
 extension Reconciler {
-    /// Starts the container's probe loops. Readiness is probed quickly right after the start
-    /// (1 ms, doubling up to the period) so READY follows the process listening within
-    /// milliseconds, then every `periodSeconds`.
+    /// Starts the container's probe loops on the ``ProbeScheduler``: readiness at once and quickly
+    /// until it first succeeds (READY follows the process listening within milliseconds), then every
+    /// `periodSeconds`; liveness after one period.
     func startProbes(_ key: InstanceKey, _ name: String) {
         guard let spec = world.instances[key]?.spec.containers.first(where: { $0.name == name }) else { return }
         for (probe, liveness) in [(spec.readinessProbe, false), (spec.livenessProbe, true)] {
             guard let probe else { continue }
             let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
-            probeTasks[probeKey]?.cancel()
-            let prober = self.prober
-            let host = instanceHost(key)
-            probeTasks[probeKey] = Task { [weak self] in
-                let period = Duration.seconds(probe.periodSeconds)
-                var fast = Duration.milliseconds(1)
-                var succeededOnce = false
-                // Quick probes before the first success do not each count as a failure: one failure
-                // is counted per period, so "failing" means what it means in SPCS (threshold × period).
-                var lastCounted = ContinuousClock.now
-                if liveness {
-                    // Liveness starts after one period: a process gets time to come up.
-                    try? await Task.sleep(for: period)
-                }
-                while !Task.isCancelled {
-                    let result = await prober.probe(
-                        host: host, port: probe.port, path: probe.path, timeout: .seconds(1))
-                    guard !Task.isCancelled, let self else { return }
-                    let success = result == .success
-                    let quick = !liveness && !succeededOnce
-                    if success || !quick || ContinuousClock.now - lastCounted >= period {
-                        lastCounted = ContinuousClock.now
-                        await self.probeAnswered(
-                            probeKey, success: success, result: result, threshold: probe.failureThreshold)
-                    }
-                    succeededOnce = succeededOnce || success
-                    if !liveness && !succeededOnce && fast < period {
-                        try? await Task.sleep(for: fast)
-                        fast = min(fast * 2, period)
-                    } else {
-                        // The tolerance lets the system wake many probe loops at once (fewer timer
-                        // wake-ups with many instances); a probe may come up to a tenth of a period late.
-                        try? await Task.sleep(for: period, tolerance: period / 10)
-                    }
-                }
-            }
+            if let old = activeProbes[probeKey] { probes.remove(ProbeRun(probe: probeKey, run: old.run)) }
+            probeRunCount += 1
+            activeProbes[probeKey] = ActiveProbe(run: probeRunCount, threshold: probe.failureThreshold)
+            probes.add(
+                ProbeRun(probe: probeKey, run: probeRunCount),
+                ScheduledProbe(
+                    kind: liveness ? .liveness : .readiness, host: instanceHost(key), port: probe.port,
+                    path: probe.path, period: .seconds(probe.periodSeconds), timeout: .seconds(1)))
         }
     }
 
     func stopProbes(_ key: InstanceKey, _ name: String) {
         for liveness in [false, true] {
-            probeTasks.removeValue(forKey: ProbeKey(key: key, container: name, liveness: liveness))?.cancel()
+            let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
+            if let old = activeProbes.removeValue(forKey: probeKey) {
+                probes.remove(ProbeRun(probe: probeKey, run: old.run))
+            }
         }
     }
 
-    func probeAnswered(_ probe: ProbeKey, success: Bool, result: ProbeResult, threshold: Int) {
+    /// Takes the scheduler's answers, one batch at a time and in order, until ``shutdown()``.
+    func startProbeReports() {
+        guard probeConsumer == nil else { return }
+        let reports = probeReports
+        probeConsumer = Task { [weak self] in
+            for await batch in reports {
+                guard let self else { return }
+                await self.probesAnswered(batch)
+            }
+        }
+    }
+
+    func probesAnswered(_ batch: [ProbeReport<ProbeRun>]) {
+        for report in batch {
+            guard let active = activeProbes[report.id.probe], active.run == report.id.run else { continue }
+            probeAnswered(report.id.probe, result: report.result, threshold: active.threshold)
+        }
+    }
+
+    func probeAnswered(_ probe: ProbeKey, result: ProbeResult, threshold: Int) {
         guard let before = world.instances[probe.key]?.containers.first(where: { $0.name == probe.container }),
             before.phase == .running
         else { return }
+        let success = result == .success
         world.probeAnswered(
             probe.key, probe.container, liveness: probe.liveness, success: success, threshold: threshold)
         guard let after = world.instances[probe.key]?.containers.first(where: { $0.name == probe.container }) else {

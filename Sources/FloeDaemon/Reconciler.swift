@@ -13,7 +13,9 @@ import Logging
 public actor Reconciler {
     let settings: DaemonSettings
     let runtime: any ContainerRuntime
-    let prober: any Prober
+    /// Every readiness and liveness probe, on one event loop (see Reconciler+Probes.swift).
+    let probes: ProbeScheduler<ProbeRun>
+    let probeReports: AsyncStream<[ProbeReport<ProbeRun>]>
     let logger: Logger
     let planner: Planner
     let store: WorldStore
@@ -26,7 +28,10 @@ public actor Reconciler {
     var world = World()
     var stageComplete = false
     var events = EventLog()
-    var probeTasks: [ProbeKey: Task<Void, Never>] = [:]
+    /// The probe loops running, with the run each belongs to and its failure threshold.
+    var activeProbes: [ProbeKey: ActiveProbe] = [:]
+    var probeRunCount = 0
+    var probeConsumer: Task<Void, Never>?
     var wakeTask: Task<Void, Never>?
     var saveTask: Task<Void, Never>?
     /// The status queries' view of the world, rebuilt when `generation` moves.
@@ -57,7 +62,9 @@ public actor Reconciler {
     ) throws {
         self.settings = settings
         self.runtime = runtime
-        self.prober = prober
+        let (reports, reportSink) = AsyncStream.makeStream(of: [ProbeReport<ProbeRun>].self)
+        self.probeReports = reports
+        self.probes = ProbeScheduler(prober: prober) { batch in reportSink.yield(batch) }
         self.logger = logger
         self.network = network
         var planner = Planner(jobRetention: settings.jobRetention)
@@ -82,6 +89,7 @@ public actor Reconciler {
     /// Loads the state a previous run left, and stops the instances it left behind (floe does not
     /// adopt them yet): restart counts, job history and results carry over.
     public func start() async {
+        startProbeReports()
         guard var saved = store.load(logger: logger) else { return }
         var stale: [(InstanceKey, String, ContainerHandle)] = []
         for (key, instance) in saved.instances {
@@ -248,8 +256,9 @@ public actor Reconciler {
     /// Stops accepting work; instances keep running (floed's restart must not kill them).
     public func shutdown() {
         wakeTask?.cancel()
-        for task in probeTasks.values { task.cancel() }
-        probeTasks.removeAll()
+        probes.removeAll()
+        activeProbes.removeAll()
+        probeConsumer?.cancel()
         saveTask?.cancel()
         saveNow()
         resumeWaiters()

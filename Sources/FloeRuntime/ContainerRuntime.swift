@@ -117,16 +117,3 @@ public protocol ContainerRuntime: Sendable {
     /// Used after floed restarts, for containers it did not start in this run.
     func isAlive(_ handle: ContainerHandle) -> Bool
 }
-
-/// The answer of one probe.
-public enum ProbeResult: Sendable, Hashable {
-    /// HTTP 200.
-    case success
-    /// Anything else: refused, timed out, another status; with words for events.
-    case failure(String)
-}
-
-/// Runs readiness and liveness probes: HTTP GET `http://host:port/path`, 200 = success.
-public protocol Prober: Sendable {
-    func probe(host: String, port: Int, path: String, timeout: Duration) async -> ProbeResult
-}

@@ -38,61 +38,77 @@ public final class NIOProber: Prober {
         for channel in channels { try? await channel.close() }
     }
 
+    /// Runs one probe from async code (on one of the prober's event loops).
     public func probe(host: String, port: Int, path: String, timeout: Duration) async -> ProbeResult {
+        let loop = group.next()
+        let result = probe(host: host, port: port, path: path, timeout: timeout, on: loop)
+        return (try? await result.get()) ?? .failure("probe abandoned")
+    }
+
+    /// Runs one probe; the future completes on `loop` and never fails (a failure is a
+    /// ``ProbeResult/failure(_:)`` with words for events). New connections are made on `loop`, so a
+    /// caller that always passes the same loop (``ProbeScheduler``) never hops between threads.
+    public func probe(
+        host: String, port: Int, path: String, timeout: Duration, on loop: any EventLoop
+    ) -> EventLoopFuture<ProbeResult> {
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let pathPart = path.hasPrefix("/") ? path : "/" + path
         let key = "\(hostPart):\(port)"
         let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
-        if let channel = take(key) {
-            do {
-                return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
-            } catch let error where Self.isStale(error) {
-                // The kept connection was closed by the other side (a restarted process): try a new one.
-            } catch {
-                return .failure(describe(error, timeout: timeout))
+        let fresh: @Sendable () -> EventLoopFuture<ProbeResult> = {
+            self.connect(host: host, port: port, key: key, deadline: deadline, on: loop).flatMap { channel in
+                self.answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
             }
         }
-        do {
-            let channel = try await connect(host: host, port: port, key: key, deadline: deadline)
-            return try await answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
-        } catch {
-            return .failure(describe(error, timeout: timeout))
+        let answered: EventLoopFuture<ProbeResult>
+        if let channel = take(key) {
+            // A kept connection closed by the other side (a restarted process) is replaced by a new one.
+            answered = answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
+                .hop(to: loop)
+                .flatMapError { error in
+                    Self.isStale(error) ? fresh() : loop.makeFailedFuture(error)
+                }
+        } else {
+            answered = fresh()
         }
+        return answered.hop(to: loop).recover { error in .failure(self.describe(error, timeout: timeout)) }
     }
 
     /// Sends the request over `channel` and keeps the connection for the next probe when it may be.
     private func answer(
         _ channel: any Channel, key: String, hostHeader: String, path: String, deadline: NIODeadline
-    ) async throws -> ProbeResult {
-        let promise = channel.eventLoop.makePromise(of: ProbeHandler.Answer.self)
-        let remaining = max(deadline - .now(), .zero)
-        channel.eventLoop.execute {
+    ) -> EventLoopFuture<ProbeResult> {
+        let loop = channel.eventLoop
+        let promise = loop.makePromise(of: ProbeHandler.Answer.self)
+        let send: @Sendable () -> Void = {
             do {
                 let handler = try channel.pipeline.syncOperations.handler(type: ProbeHandler.self)
-                handler.send(hostHeader: hostHeader, path: path, timeout: remaining, promise: promise)
+                handler.send(
+                    hostHeader: hostHeader, path: path, timeout: max(deadline - .now(), .zero), promise: promise)
             } catch {
                 promise.fail(error)
             }
         }
-        let answer: ProbeHandler.Answer
-        do {
-            answer = try await promise.futureResult.get()
-        } catch {
+        if loop.inEventLoop { send() } else { loop.execute(send) }
+        return promise.futureResult.map { answer in
+            if answer.reusable {
+                self.keep(channel, key: key)
+            } else {
+                channel.close(promise: nil)
+            }
+            return answer.status == 200 ? .success : .failure("HTTP \(answer.status)")
+        }.flatMapErrorThrowing { error in
             channel.close(promise: nil)
             throw error
         }
-        if answer.reusable {
-            keep(channel, key: key)
-        } else {
-            channel.close(promise: nil)
-        }
-        return answer.status == 200 ? .success : .failure("HTTP \(answer.status)")
     }
 
-    private func connect(host: String, port: Int, key: String, deadline: NIODeadline) async throws -> any Channel {
+    private func connect(
+        host: String, port: Int, key: String, deadline: NIODeadline, on loop: any EventLoop
+    ) -> EventLoopFuture<any Channel> {
         let remaining = deadline - .now()
-        guard remaining > .zero else { throw ProbeConnectionError.timedOut }
-        let bootstrap = ClientBootstrap(group: group)
+        guard remaining > .zero else { return loop.makeFailedFuture(ProbeConnectionError.timedOut) }
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(remaining)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -101,15 +117,17 @@ public final class NIOProber: Prober {
                     try channel.pipeline.syncOperations.addHandler(ProbeHandler(maxBodyBytes: Self.maxBodyBytes))
                 }
             }
-        let channel: any Channel
+        let connected: EventLoopFuture<any Channel>
         if let address = try? SocketAddress(ipAddress: host, port: port) {
-            channel = try await bootstrap.connect(to: address).get()
+            connected = bootstrap.connect(to: address)
         } else {
-            channel = try await bootstrap.connect(host: host, port: port).get()
+            connected = bootstrap.connect(host: host, port: port)
         }
-        // A kept connection the other side closes is forgotten at once.
-        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key: key) }
-        return channel
+        return connected.map { channel in
+            // A kept connection the other side closes is forgotten at once.
+            channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key: key) }
+            return channel
+        }
     }
 
     private func take(_ key: String) -> (any Channel)? {

@@ -1,0 +1,39 @@
+/// One probe loop that ``ProbeScheduler`` runs: what to ask, how often, and how it counts.
+public struct ScheduledProbe: Sendable, Hashable {
+    /// Readiness gates traffic and is probed quickly until its first success; liveness restarts
+    /// the container and starts one period after the container did.
+    public enum Kind: Sendable, Hashable {
+        case readiness
+        case liveness
+    }
+
+    public var kind: Kind
+    public var host: String
+    public var port: Int
+    public var path: String
+    /// Time between two probes once the quick start is over (SPCS `periodSeconds`).
+    public var period: Duration
+    /// How long one probe may take before it counts as failed.
+    public var timeout: Duration
+
+    public init(kind: Kind, host: String, port: Int, path: String, period: Duration, timeout: Duration = .seconds(1)) {
+        self.kind = kind
+        self.host = host
+        self.port = port
+        self.path = path
+        self.period = period
+        self.timeout = timeout
+    }
+}
+
+/// A probe answer that counts: what the owner of a ``ProbeScheduler`` is told.
+public struct ProbeReport<ID: Hashable & Sendable>: Sendable {
+    /// The probe loop, as given to ``ProbeScheduler/add(_:_:)``.
+    public var id: ID
+    public var result: ProbeResult
+
+    public init(id: ID, result: ProbeResult) {
+        self.id = id
+        self.result = result
+    }
+}
