@@ -50,12 +50,13 @@ let package = Package(
         // Wire types shared by floed's control API and floectl (SPCS-shaped status rows, tables).
         .target(name: "FloeAPI", dependencies: []),
         // Running containers: the ContainerRuntime protocol and the host-process runtime.
+        // posix_spawn with the signal state reset, and pidfds: how ProcessRuntime starts and watches containers.
+        .target(name: "CFloeProcess"),
         .target(
             name: "FloeRuntime",
             dependencies: [
                 "FloeSpec",
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                "CFloeProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

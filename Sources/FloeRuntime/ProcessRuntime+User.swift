@@ -14,12 +14,9 @@ extension ProcessRuntime {
     }
 
     /// How to run `executable` with `arguments` as `user`: through `setpriv --reuid --regid --groups`,
-    /// so that the process is spawned with `posix_spawn` and changes its credentials itself after exec.
-    ///
-    /// swift-subprocess 1.0 applies a uid, gid or groups in a child it creates with a raw `clone3`, where
-    /// glibc's `setgroups`/`setgid` (which must reach every thread of the parent) can wait forever on a
-    /// lock: a container stuck before `exec`. Nil when `setpriv` is missing (the caller then falls back
-    /// to swift-subprocess's own options).
+    /// which changes its credentials itself and then execs the program (floed spawns with
+    /// `posix_spawn`, which cannot change them). Nil when `setpriv` is missing: the start then fails
+    /// with how to install it, rather than running the container as floed's user.
     static func switchingUser(
         _ user: UserIdentity, executable: String, arguments: [String]
     ) -> (executable: String, arguments: [String])? {

@@ -1,12 +1,6 @@
+import CFloeProcess
 import Logging
-import Subprocess
 import Synchronization
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -38,8 +32,14 @@ import Synchronization
 /// Limit: processes are tracked by process group, session and parentage (read from `/proc`), not by
 /// cgroup. A descendant that calls `setsid()` and whose parent has already exited (a classic
 /// double-forking daemon) is invisible to ``stop(_:grace:)`` and survives its instance. Closing that
-/// gap needs one cgroup v2 directory per container, entered before `exec` (swift-subprocess 1.0 has
-/// no hook for `CLONE_INTO_CGROUP`), and killed with `cgroup.kill`; not done yet.
+/// gap needs one cgroup v2 directory per container, entered before `exec` (`clone3` with
+/// `CLONE_INTO_CGROUP`), and killed with `cgroup.kill`; not done yet.
+///
+/// Containers are spawned with `posix_spawn` (CFloeProcess: new session, signal mask and handlers
+/// reset, no descriptor of floed inherited) and watched through pidfds by ``ProcessExitWatcher``, one
+/// thread for all of them. swift-subprocess, which floed uses for its short-lived commands (`ip`,
+/// `nft`), keeps a task per child that wakes every second while the child runs: fine for a command,
+/// most of an idle floed's CPU with 1,000 containers.
 ///
 /// When the container runs as another user, its log file stays owned by floed's user (mode 0640): the
 /// process writes it through the descriptor it inherited, floed serves it to `floectl logs`.
@@ -77,10 +77,6 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         let executable = try ExecutableLookup.resolve(
             program, workingDirectory: launch.workingDirectory, environment: launch.environment)
-        let logDescriptor = try LogFiles.openForNewRun(path: launch.logFile)
-
-        var options = PlatformOptions()
-        options.createSession = true
         var spawned = (executable: executable, argv0: program, arguments: Array(launch.argv.dropFirst()))
         let switchTo = launch.user.flatMap { Self.isPrivileged && !Self.isCurrentIdentity($0) ? $0 : nil }
         if let namespace = launch.networkNamespace {
@@ -88,75 +84,80 @@ public final class ProcessRuntime: ContainerRuntime {
                 namespace: namespace, user: switchTo, executable: executable, arguments: spawned.arguments)
             spawned = (wrapped[0], wrapped[0], Array(wrapped.dropFirst()))
         } else if let user = switchTo {
-            if let wrapped = Self.switchingUser(user, executable: executable, arguments: spawned.arguments) {
-                spawned = (wrapped.executable, wrapped.executable, wrapped.arguments)
-            } else {
-                options.userID = user.uid
-                options.groupID = user.gid
-                options.supplementaryGroups = user.groups.isEmpty ? [user.gid] : user.groups
+            guard let wrapped = Self.switchingUser(user, executable: executable, arguments: spawned.arguments) else {
+                throw .spawnFailed(
+                    "running as uid \(user.uid) needs setpriv: install util-linux (apt-get install util-linux)")
             }
+            spawned = (wrapped.executable, wrapped.executable, wrapped.arguments)
         }
-        let configuration = Configuration(
-            executable: .path(FilePath(spawned.executable)),
-            arguments: Arguments(executablePathOverride: spawned.argv0, remainingValues: spawned.arguments),
-            environment: .custom(Self.environmentEntries(launch.environment)),
-            workingDirectory: FilePath(launch.workingDirectory),
-            platformOptions: options
-        )
-
-        let outcome: StartOutcome = await withCheckedContinuation { continuation in
-            let once = OnceContinuation(continuation)
+        let logDescriptor = try LogFiles.openForNewRun(path: launch.logFile)
+        defer { close(logDescriptor) }
+        let pid = try await Self.spawn(
+            spawned.executable, argv: [spawned.argv0] + spawned.arguments,
+            environment: Self.environmentEntries(launch.environment), directory: launch.workingDirectory,
+            output: logDescriptor, program: program)
+        // The child cannot have been reaped yet (only its watcher reaps it), so its stat exists.
+        let ticks = ProcessTable.stat(pid: pid)?.startTicks ?? 0
+        children.withLock { $0[pid] = ChildRecord(startTicks: ticks) }
+        let watched = ProcessExitWatcher.shared.watch(pid: pid) { [self] exit in
+            finish(pid: pid, exit: exit, onExit: onExit)
+        }
+        if !watched {
+            logger.warning("cannot watch a container through a pidfd; polling for its exit", metadata: ["pid": "\(pid)"])
             Task.detached { [self] in
-                await self.run(
-                    configuration, program: program, logDescriptor: logDescriptor, once: once, onExit: onExit)
+                let exit = await Self.pollForExit(pid: pid)
+                finish(pid: pid, exit: exit, onExit: onExit)
             }
         }
-        switch outcome {
-        case .started(let handle): return handle
-        case .failed(let error): throw error
+        return ContainerHandle(pid: pid, processGroup: pid, startTicks: ticks)
+    }
+
+    /// Spawns the process (see `floe_spawn`: new session, signals reset, stdin /dev/null, stdout and stderr
+    /// on `output`, nothing else inherited) and returns its pid. `program` is `argv[0]` as the spec gave it.
+    ///
+    /// "Text file busy" (the program is open for writing somewhere, e.g. while it is being copied, or
+    /// in another process forked at that moment) is retried for up to about half a second.
+    static func spawn(
+        _ executable: String, argv: [String], environment: [String], directory: String, output: Int32,
+        program: String
+    ) async throws(ContainerStartError) -> Int32 {
+        var pid: pid_t = 0
+        var code: Int32 = 0
+        for attempt in 1...10 {
+            code = withCStrings(argv) { argv in
+                withCStrings(environment) { environment in
+                    floe_spawn(&pid, executable, argv, environment, directory, output)
+                }
+            }
+            guard code == ETXTBSY else { break }
+            try? await Task.sleep(for: .milliseconds(10 * attempt))
+        }
+        switch code {
+        case 0: return pid
+        case ENOENT, EACCES, ENOEXEC, ENOTDIR, ELOOP: throw .executableNotFound(program)
+        default: throw .spawnFailed(String(cString: strerror(code)))
         }
     }
 
-    /// Runs one container to its end: spawns it, reports its handle through `once`, waits for its exit,
-    /// then calls `onExit` and wakes ``stop(_:grace:)`` callers.
-    private func run(
-        _ configuration: Configuration, program: String, logDescriptor: Int32, once: OnceContinuation,
-        onExit: @escaping @Sendable (ContainerExit) -> Void
-    ) async {
-        var startedPID: Int32?
-        do {
-            let result = try await Subprocess.run(
-                configuration,
-                input: .none,
-                output: .fileDescriptor(FileDescriptor(rawValue: logDescriptor), closeAfterSpawningProcess: true),
-                error: .combinedWithOutput
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                // The child cannot have been reaped yet (that happens after this closure), so its stat exists.
-                let ticks = ProcessTable.stat(pid: pid)?.startTicks ?? 0
-                self.children.withLock { $0[pid] = ChildRecord(startTicks: ticks) }
-                startedPID = pid
-                once.resume(.started(ContainerHandle(pid: pid, processGroup: pid, startTicks: ticks)))
+    /// `strings` as a NULL-terminated array of C strings for the length of `body`.
+    static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        let pointers = strings.map { strdup($0) } + [nil]
+        defer { for pointer in pointers { free(pointer) } }
+        return body(pointers)
+    }
+
+    /// Waits for child `pid` by polling `waitpid` (only when it cannot be watched through a pidfd).
+    static func pollForExit(pid: Int32) async -> ContainerExit {
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid {
+                let signal = status & 0x7f
+                return signal == 0
+                    ? ContainerExit(exitCode: (status >> 8) & 0xff, signal: nil) : ContainerExit(exitCode: nil, signal: signal)
             }
-            let exit: ContainerExit
-            switch result.terminationStatus {
-            case .exited(let code): exit = ContainerExit(exitCode: code, signal: nil)
-            case .signaled(let signal): exit = ContainerExit(exitCode: nil, signal: signal)
-            }
-            finish(pid: result.processIdentifier.value, exit: exit, onExit: onExit)
-        } catch {
-            guard let pid = startedPID else {
-                once.resume(.failed(Self.startError(error, program: program, configuration: configuration)))
-                return
-            }
-            // Started, but watching it failed: wait for it by polling so onExit still comes exactly once.
-            logger.error(
-                "lost track of a container's exit; polling for it",
-                metadata: ["pid": "\(pid)", "error": "\(error)"])
-            while ProcessTable.stat(pid: pid).map({ !$0.isZombie }) ?? false {
-                try? await Task.sleep(for: .milliseconds(200))
-            }
-            finish(pid: pid, exit: ContainerExit(exitCode: 255, signal: nil), onExit: onExit)
+            if reaped < 0 && errno != EINTR { return ContainerExit(exitCode: 255, signal: nil) }
+            try? await Task.sleep(for: .milliseconds(200))
         }
     }
 
@@ -166,53 +167,13 @@ public final class ProcessRuntime: ContainerRuntime {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// `KEY=value` entries for swift-subprocess's raw-bytes environment, each NUL-terminated: subprocess
-    /// 1.0 copies them with `strdup`, so an entry without its terminator would run into the next bytes.
-    static func environmentEntries(_ environment: [String: String]) -> [[UInt8]] {
-        environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
-    }
-
-    /// Maps swift-subprocess's spawn errors; `program` is `argv[0]` as the spec gave it.
-    static func startError(_ error: any Error, program: String, configuration: Configuration) -> ContainerStartError {
-        guard let error = error as? SubprocessError else { return .spawnFailed("\(error)") }
-        switch error.code {
-        case .executableNotFound:
-            return .executableNotFound(program)
-        case .failedToChangeWorkingDirectory:
-            return .workingDirectoryMissing(configuration.workingDirectory?.string ?? "")
-        default:
-            switch error.underlyingError?.rawValue {
-            case ENOENT, EACCES, ENOEXEC, ENOTDIR: return .executableNotFound(program)
-            default: return .spawnFailed("\(error)")
-            }
-        }
+    /// `KEY=value` entries of the environment, sorted by name.
+    static func environmentEntries(_ environment: [String: String]) -> [String] {
+        environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     public func isAlive(_ handle: ContainerHandle) -> Bool {
         guard let stat = ProcessTable.stat(pid: handle.pid), !stat.isZombie else { return false }
         return stat.startTicks == handle.startTicks
-    }
-}
-
-/// What `start` learns from the task that spawns the process.
-enum StartOutcome: Sendable {
-    case started(ContainerHandle)
-    case failed(ContainerStartError)
-}
-
-/// Resumes a continuation at most once, whichever path gets there first.
-final class OnceContinuation: Sendable {
-    private let continuation: Mutex<CheckedContinuation<StartOutcome, Never>?>
-
-    init(_ continuation: CheckedContinuation<StartOutcome, Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(_ outcome: StartOutcome) {
-        let pending = continuation.withLock { value -> CheckedContinuation<StartOutcome, Never>? in
-            defer { value = nil }
-            return value
-        }
-        pending?.resume(returning: outcome)
     }
 }

@@ -72,6 +72,40 @@ import Testing
         #expect(masks == [0, 0])
     }
 
+    @Test func noDescriptorOfFloedIsInherited() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // A descriptor floed opened without O_CLOEXEC (a library may) must not reach the container.
+        let marker = dir.file("leak-marker")
+        #expect(FileManager.default.createFile(atPath: marker, contents: Data()))
+        let leaky = open(marker, O_RDONLY)
+        #expect(leaky > 2)
+        defer { close(leaky) }
+        let recorder = ExitRecorder()
+        let launch = makeLaunch(["sh", "-c", "ls -l /proc/$$/fd/; echo end"], in: dir)
+        _ = try await runtime.start(launch, onExit: recorder.onExit)
+        #expect(await recorder.first()?.succeeded == true)
+        let listing = readFile(launch.logFile)
+        #expect(listing.hasSuffix("end\n"))
+        #expect(!listing.contains("leak-marker"))
+    }
+
+    @Test func exitsAreReportedForManyContainersEndingTogether() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        // One watcher thread reaps every container: 100 exits at once, each reported once with its code.
+        let recorders = (0..<100).map { _ in ExitRecorder() }
+        for (i, recorder) in recorders.enumerated() {
+            _ = try await runtime.start(
+                makeLaunch(["sh", "-c", "sleep 0.2; exit \(i % 50)"], in: dir, log: "logs/\(i).log"),
+                onExit: recorder.onExit)
+        }
+        for (i, recorder) in recorders.enumerated() {
+            #expect(await recorder.first() == ContainerExit(exitCode: Int32(i % 50), signal: nil))
+            #expect(recorder.all.count == 1)
+        }
+    }
+
     @Test func relativeProgramPathIsResolvedAgainstTheWorkingDirectory() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
