@@ -10,15 +10,10 @@ struct ProbeKey: Hashable, Sendable {
     var liveness: Bool
 }
 
-/// One run of a probe loop: a container started again gets a new run, so a late answer for the
-/// process before is never taken for the new one.
-struct ProbeRun: Hashable, Sendable {
-    var probe: ProbeKey
-    var run: Int
-}
-
 /// A probe loop the scheduler runs for the reconciler.
 struct ActiveProbe: Sendable {
+    /// The scheduler's id of the loop: a container started again gets a new run, so a late answer for
+    /// the process before is never taken for the new one.
     var run: Int
     var threshold: Int
 }
@@ -32,11 +27,15 @@ extension Reconciler {
         for (probe, liveness) in [(spec.readinessProbe, false), (spec.livenessProbe, true)] {
             guard let probe else { continue }
             let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
-            if let old = activeProbes[probeKey] { probes.remove(ProbeRun(probe: probeKey, run: old.run)) }
+            if let old = activeProbes[probeKey] {
+                probes.remove(old.run)
+                probeRuns[old.run] = nil
+            }
             probeRunCount += 1
             activeProbes[probeKey] = ActiveProbe(run: probeRunCount, threshold: probe.failureThreshold)
+            probeRuns[probeRunCount] = probeKey
             probes.add(
-                ProbeRun(probe: probeKey, run: probeRunCount),
+                probeRunCount,
                 ScheduledProbe(
                     kind: liveness ? .liveness : .readiness, host: instanceHost(key), port: probe.port,
                     path: probe.path, period: .seconds(probe.periodSeconds), timeout: .seconds(1)))
@@ -47,7 +46,8 @@ extension Reconciler {
         for liveness in [false, true] {
             let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
             if let old = activeProbes.removeValue(forKey: probeKey) {
-                probes.remove(ProbeRun(probe: probeKey, run: old.run))
+                probes.remove(old.run)
+                probeRuns[old.run] = nil
             }
         }
     }
@@ -64,10 +64,11 @@ extension Reconciler {
         }
     }
 
-    func probesAnswered(_ batch: [ProbeReport<ProbeRun>]) {
+    func probesAnswered(_ batch: [ProbeReport]) {
         for report in batch {
-            guard let active = activeProbes[report.id.probe], active.run == report.id.run else { continue }
-            probeAnswered(report.id.probe, result: report.result, threshold: active.threshold)
+            guard let probe = probeRuns[report.id], let active = activeProbes[probe], active.run == report.id
+            else { continue }
+            probeAnswered(probe, result: report.result, threshold: active.threshold)
         }
     }
 

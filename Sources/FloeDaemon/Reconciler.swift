@@ -14,8 +14,8 @@ public actor Reconciler {
     let settings: DaemonSettings
     let runtime: any ContainerRuntime
     /// Every readiness and liveness probe, on one event loop (see Reconciler+Probes.swift).
-    let probes: ProbeScheduler<ProbeRun>
-    let probeReports: AsyncStream<[ProbeReport<ProbeRun>]>
+    let probes: ProbeScheduler
+    let probeReports: AsyncStream<[ProbeReport]>
     let logger: Logger
     let planner: Planner
     let store: WorldStore
@@ -28,8 +28,10 @@ public actor Reconciler {
     var world = World()
     var stageComplete = false
     var events = EventLog()
-    /// The probe loops running, with the run each belongs to and its failure threshold.
+    /// The probe loops running, with the run each belongs to and its failure threshold; and which
+    /// loop each run (the scheduler's id) is.
     var activeProbes: [ProbeKey: ActiveProbe] = [:]
+    var probeRuns: [Int: ProbeKey] = [:]
     var probeRunCount = 0
     var probeConsumer: Task<Void, Never>?
     var wakeTask: Task<Void, Never>?
@@ -62,7 +64,7 @@ public actor Reconciler {
     ) throws {
         self.settings = settings
         self.runtime = runtime
-        let (reports, reportSink) = AsyncStream.makeStream(of: [ProbeReport<ProbeRun>].self)
+        let (reports, reportSink) = AsyncStream.makeStream(of: [ProbeReport].self)
         self.probeReports = reports
         self.probes = ProbeScheduler(prober: prober) { batch in reportSink.yield(batch) }
         self.logger = logger
@@ -258,6 +260,7 @@ public actor Reconciler {
         wakeTask?.cancel()
         probes.removeAll()
         activeProbes.removeAll()
+        probeRuns.removeAll()
         probeConsumer?.cancel()
         saveTask?.cancel()
         saveNow()

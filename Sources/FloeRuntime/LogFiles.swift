@@ -54,6 +54,9 @@ public enum LogFiles {
     /// - Returns: true when the file was truncated; false when it was small enough, missing or unreadable.
     @discardableResult
     public static func enforceLimit(path: String, maxBytes: Int) -> Bool {
+        // Most logs are under the limit: a stat, not an open, tells (floed checks every log every 10 s).
+        var before = stat()
+        guard stat(path, &before) == 0, Int(before.st_size) > max(maxBytes, 0) else { return false }
         let fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -22,90 +22,100 @@ public final class NIOProber: Prober {
     public static let maxBodyBytes = 64 * 1024
 
     private let group: any EventLoopGroup
-    private let idle = Mutex<[String: [any Channel]]>([:])
+    /// Connections kept by the async ``probe(host:port:path:timeout:)``, by `host:port/path`.
+    private let idle = Mutex<[String: [ProbeConnection]]>([:])
 
     /// A prober on `group` (NIO's shared event loops by default); ``shutdown()`` closes its connections.
     public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.group = group
     }
 
-    /// Closes the connections kept for later probes.
+    /// Closes the connections kept by ``probe(host:port:path:timeout:)``.
     public func shutdown() async {
-        let channels = idle.withLock { idle in
+        let connections = idle.withLock { idle in
             defer { idle = [:] }
             return idle.values.flatMap { $0 }
         }
-        for channel in channels { try? await channel.close() }
+        for connection in connections { try? await connection.channel.close() }
     }
 
-    /// Runs one probe from async code (on one of the prober's event loops).
+    /// Runs one probe from async code (on one of the prober's event loops), keeping the connection
+    /// for the next call with the same host, port and path.
     public func probe(host: String, port: Int, path: String, timeout: Duration) async -> ProbeResult {
-        let loop = group.next()
-        let result = probe(host: host, port: port, path: path, timeout: timeout, on: loop)
-        return (try? await result.get()) ?? .failure("probe abandoned")
+        let key = "\(host):\(port)\(path)"
+        let kept = idle.withLock { idle -> ProbeConnection? in
+            defer { if idle[key]?.isEmpty == true { idle[key] = nil } }
+            return idle[key]?.popLast()
+        }
+        let request = ProbeRequest(host: host, port: port, path: path, timeout: timeout)
+        guard let answer = try? await probe(request, over: kept, on: group.next()).get() else {
+            return .failure("probe abandoned")
+        }
+        if let connection = answer.connection {
+            idle.withLock { $0[key, default: []].append(connection) }
+        }
+        return answer.result
     }
 
-    /// Runs one probe; the future completes on `loop` and never fails (a failure is a
-    /// ``ProbeResult/failure(_:)`` with words for events). New connections are made on `loop`, so a
-    /// caller that always passes the same loop (``ProbeScheduler``) never hops between threads.
     public func probe(
-        host: String, port: Int, path: String, timeout: Duration, on loop: any EventLoop
-    ) -> EventLoopFuture<ProbeResult> {
-        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        let pathPart = path.hasPrefix("/") ? path : "/" + path
-        let key = "\(hostPart):\(port)"
-        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
-        let fresh: @Sendable () -> EventLoopFuture<ProbeResult> = {
-            self.connect(host: host, port: port, key: key, deadline: deadline, on: loop).flatMap { channel in
-                self.answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
-            }
-        }
-        let answered: EventLoopFuture<ProbeResult>
-        if let channel = take(key) {
+        _ request: ProbeRequest, over connection: ProbeConnection?, on loop: any EventLoop
+    ) -> EventLoopFuture<ProbeAnswer> {
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(request.timeout))
+        let answered: EventLoopFuture<ProbeAnswer>
+        if let connection, connection.isActive {
             // A kept connection closed by the other side (a restarted process) is replaced by a new one.
-            answered = answer(channel, key: key, hostHeader: key, path: pathPart, deadline: deadline)
+            answered = exchange(request, over: connection, deadline: deadline)
                 .hop(to: loop)
                 .flatMapError { error in
-                    Self.isStale(error) ? fresh() : loop.makeFailedFuture(error)
+                    Self.isStale(error)
+                        ? self.connectAndExchange(request, deadline: deadline, on: loop)
+                        : loop.makeFailedFuture(error)
                 }
         } else {
-            answered = fresh()
+            connection?.close()
+            answered = connectAndExchange(request, deadline: deadline, on: loop)
         }
-        return answered.hop(to: loop).recover { error in .failure(self.describe(error, timeout: timeout)) }
+        return answered.hop(to: loop).recover { error in
+            ProbeAnswer(result: .failure(self.describe(error, timeout: request.timeout)))
+        }
     }
 
-    /// Sends the request over `channel` and keeps the connection for the next probe when it may be.
-    private func answer(
-        _ channel: any Channel, key: String, hostHeader: String, path: String, deadline: NIODeadline
-    ) -> EventLoopFuture<ProbeResult> {
-        let loop = channel.eventLoop
+    private func connectAndExchange(
+        _ request: ProbeRequest, deadline: NIODeadline, on loop: any EventLoop
+    ) -> EventLoopFuture<ProbeAnswer> {
+        connect(request, deadline: deadline, on: loop).flatMap { connection in
+            self.exchange(request, over: connection, deadline: deadline)
+        }
+    }
+
+    /// Sends the request over `connection`; the answer keeps the connection when it may carry the next.
+    private func exchange(
+        _ request: ProbeRequest, over connection: ProbeConnection, deadline: NIODeadline
+    ) -> EventLoopFuture<ProbeAnswer> {
+        let loop = connection.channel.eventLoop
         let promise = loop.makePromise(of: ProbeHandler.Answer.self)
-        let send: @Sendable () -> Void = {
-            do {
-                let handler = try channel.pipeline.syncOperations.handler(type: ProbeHandler.self)
-                handler.send(
-                    hostHeader: hostHeader, path: path, timeout: max(deadline - .now(), .zero), promise: promise)
-            } catch {
-                promise.fail(error)
+        let head = request.head
+        if loop.inEventLoop {
+            connection.handler.value.send(head: head, timeout: max(deadline - .now(), .zero), promise: promise)
+        } else {
+            loop.execute {
+                connection.handler.value.send(head: head, timeout: max(deadline - .now(), .zero), promise: promise)
             }
         }
-        if loop.inEventLoop { send() } else { loop.execute(send) }
         return promise.futureResult.map { answer in
-            if answer.reusable {
-                self.keep(channel, key: key)
-            } else {
-                channel.close(promise: nil)
-            }
-            return answer.status == 200 ? .success : .failure("HTTP \(answer.status)")
+            if !answer.reusable { connection.close() }
+            return ProbeAnswer(
+                result: answer.status == 200 ? .success : .failure("HTTP \(answer.status)"),
+                connection: answer.reusable ? connection : nil)
         }.flatMapErrorThrowing { error in
-            channel.close(promise: nil)
+            connection.close()
             throw error
         }
     }
 
     private func connect(
-        host: String, port: Int, key: String, deadline: NIODeadline, on loop: any EventLoop
-    ) -> EventLoopFuture<any Channel> {
+        _ request: ProbeRequest, deadline: NIODeadline, on loop: any EventLoop
+    ) -> EventLoopFuture<ProbeConnection> {
         let remaining = deadline - .now()
         guard remaining > .zero else { return loop.makeFailedFuture(ProbeConnectionError.timedOut) }
         let bootstrap = ClientBootstrap(group: loop)
@@ -118,36 +128,14 @@ public final class NIOProber: Prober {
                 }
             }
         let connected: EventLoopFuture<any Channel>
-        if let address = try? SocketAddress(ipAddress: host, port: port) {
+        if let address = request.address {
             connected = bootstrap.connect(to: address)
         } else {
-            connected = bootstrap.connect(host: host, port: port)
+            connected = bootstrap.connect(host: request.host, port: request.port)
         }
-        return connected.map { channel in
-            // A kept connection the other side closes is forgotten at once.
-            channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key: key) }
-            return channel
-        }
-    }
-
-    private func take(_ key: String) -> (any Channel)? {
-        idle.withLock { idle in
-            while let channel = idle[key]?.popLast() {
-                if idle[key]?.isEmpty == true { idle[key] = nil }
-                if channel.isActive { return channel }
-            }
-            return nil
-        }
-    }
-
-    private func keep(_ channel: any Channel, key: String) {
-        idle.withLock { $0[key, default: []].append(channel) }
-    }
-
-    private func forget(_ channel: any Channel, key: String) {
-        idle.withLock { idle in
-            idle[key]?.removeAll { $0 === channel }
-            if idle[key]?.isEmpty == true { idle[key] = nil }
+        return connected.flatMapThrowing { channel in
+            let handler = try channel.pipeline.syncOperations.handler(type: ProbeHandler.self)
+            return ProbeConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
     }
 

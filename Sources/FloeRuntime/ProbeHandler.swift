@@ -36,7 +36,7 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Sends one request; `promise` gets the answer, or a ``ProbeConnectionError`` (or an I/O error).
     /// Must run on the channel's event loop.
-    func send(hostHeader: String, path: String, timeout: TimeAmount, promise: EventLoopPromise<Answer>) {
+    func send(head: HTTPRequestHead, timeout: TimeAmount, promise: EventLoopPromise<Answer>) {
         guard let context, context.channel.isActive, pending == nil else {
             promise.fail(ProbeConnectionError.closed(answered: false))
             return
@@ -45,9 +45,6 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
         status = nil
         keepAlive = true
         received = 0
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
-        head.headers.add(name: "Host", value: hostHeader)
-        head.headers.add(name: "User-Agent", value: "floe-probe")
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -15,7 +15,10 @@ import NIOPosix
 /// ``add(_:_:)`` (1 ms, doubling up to the period) so READY follows the process listening within
 /// milliseconds; those quick failures are counted once per period, so a failing probe means what it
 /// means in SPCS (threshold × period). Liveness starts one period after ``add(_:_:)``.
-public final class ProbeScheduler<ID: Hashable & Sendable>: Sendable {
+public final class ProbeScheduler: Sendable {
+    /// Names a probe loop (the owner maps it to what it probes).
+    public typealias ID = Int
+
     /// The loop every probe runs on (and the prober's connections live on).
     public let eventLoop: any EventLoop
     private let box: NIOLoopBoundBox<Machine>
@@ -24,7 +27,7 @@ public final class ProbeScheduler<ID: Hashable & Sendable>: Sendable {
     /// `deliver`, in order, on the event loop (keep it short: e.g. yield to an `AsyncStream`).
     public init(
         prober: any Prober, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
-        deliver: @escaping @Sendable ([ProbeReport<ID>]) -> Void
+        deliver: @escaping @Sendable ([ProbeReport]) -> Void
     ) {
         self.eventLoop = eventLoop
         self.box = .makeBoxSendingValue(
@@ -65,6 +68,9 @@ extension ProbeScheduler {
     final class Machine {
         struct Entry {
             var probe: ScheduledProbe
+            var request: ProbeRequest
+            /// The connection kept from the last probe.
+            var connection: ProbeConnection?
             /// Tells this loop's queued probes and answers from those of a loop it replaced.
             var serial: UInt64
             /// The next quick-start delay, while readiness has not succeeded yet.
@@ -86,15 +92,15 @@ extension ProbeScheduler {
 
         let prober: any Prober
         let eventLoop: any EventLoop
-        let deliver: @Sendable ([ProbeReport<ID>]) -> Void
+        let deliver: @Sendable ([ProbeReport]) -> Void
         var entries: [ID: Entry] = [:]
         var queue = Heap<Due>()
         var timer: Scheduled<Void>?
         var timerAt: NIODeadline?
-        var pending: [ProbeReport<ID>] = []
+        var pending: [ProbeReport] = []
         var serial: UInt64 = 0
 
-        init(prober: any Prober, eventLoop: any EventLoop, deliver: @escaping @Sendable ([ProbeReport<ID>]) -> Void) {
+        init(prober: any Prober, eventLoop: any EventLoop, deliver: @escaping @Sendable ([ProbeReport]) -> Void) {
             self.prober = prober
             self.eventLoop = eventLoop
             self.deliver = deliver
@@ -103,7 +109,11 @@ extension ProbeScheduler {
         func add(_ id: ID, _ probe: ScheduledProbe) {
             serial += 1
             let now = eventLoop.now
-            entries[id] = Entry(probe: probe, serial: serial, fast: .milliseconds(1), lastCounted: now)
+            entries[id]?.connection?.close()
+            entries[id] = Entry(
+                probe: probe,
+                request: ProbeRequest(host: probe.host, port: probe.port, path: probe.path, timeout: probe.timeout),
+                serial: serial, fast: .milliseconds(1), lastCounted: now)
             let first = probe.kind == .liveness ? now + Self.amount(probe.period) : now
             queue.insert(Due(at: first, serial: serial, id: id))
             arm()
@@ -111,10 +121,11 @@ extension ProbeScheduler {
 
         func remove(_ id: ID) {
             // Its queued item is dropped when it comes up (the serial no longer matches).
-            entries[id] = nil
+            entries.removeValue(forKey: id)?.connection?.close()
         }
 
         func removeAll() {
+            for entry in entries.values { entry.connection?.close() }
             entries.removeAll()
             queue = Heap()
             timer?.cancel()
@@ -145,18 +156,26 @@ extension ProbeScheduler {
         }
 
         func launch(_ id: ID, _ entry: Entry) {
-            let probe = entry.probe
             let serial = entry.serial
+            let connection = entry.connection
+            entries[id]?.connection = nil
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
-            prober.probe(host: probe.host, port: probe.port, path: probe.path, timeout: probe.timeout, on: eventLoop)
+            prober.probe(entry.request, over: connection, on: eventLoop)
                 .hop(to: eventLoop)
-                .whenComplete { result in
-                    bound.value.answered(id, serial: serial, (try? result.get()) ?? .failure("probe abandoned"))
+                .whenComplete { answer in
+                    let answer = (try? answer.get()) ?? ProbeAnswer(result: .failure("probe abandoned"))
+                    bound.value.answered(id, serial: serial, answer)
                 }
         }
 
-        func answered(_ id: ID, serial: UInt64, _ result: ProbeResult) {
-            guard var entry = entries[id], entry.serial == serial else { return }
+        func answered(_ id: ID, serial: UInt64, _ answer: ProbeAnswer) {
+            guard var entry = entries[id], entry.serial == serial else {
+                // The loop stopped (or started again) while the probe was out.
+                answer.connection?.close()
+                return
+            }
+            let result = answer.result
+            entry.connection = answer.connection
             let now = eventLoop.now
             let period = Self.amount(entry.probe.period)
             let success = result == .success
@@ -182,7 +201,7 @@ extension ProbeScheduler {
         }
 
         /// Collects reports; they go out together once the loop has handled what woke it.
-        func report(_ report: ProbeReport<ID>) {
+        func report(_ report: ProbeReport) {
             pending.append(report)
             guard pending.count == 1 else { return }
             let bound = NIOLoopBound(self, eventLoop: eventLoop)

@@ -27,12 +27,12 @@ public struct ScheduledProbe: Sendable, Hashable {
 }
 
 /// A probe answer that counts: what the owner of a ``ProbeScheduler`` is told.
-public struct ProbeReport<ID: Hashable & Sendable>: Sendable {
+public struct ProbeReport: Sendable {
     /// The probe loop, as given to ``ProbeScheduler/add(_:_:)``.
-    public var id: ID
+    public var id: Int
     public var result: ProbeResult
 
-    public init(id: ID, result: ProbeResult) {
+    public init(id: Int, result: ProbeResult) {
         self.id = id
         self.result = result
     }

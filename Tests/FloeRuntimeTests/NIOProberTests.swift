@@ -1,5 +1,6 @@
 import FloeRuntime
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -47,6 +48,30 @@ private func startServer(
     let portText = readFile(launch.logFile).split(separator: " ").last.map { String($0) } ?? ""
     return (handle, try #require(Int(portText.trimmingCharacters(in: .whitespacesAndNewlines))))
 }
+
+/// A server that prints OPEN and CLOSE per connection and GET per request (all answered 200).
+private let countingServer = """
+    import http.server, sys
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def setup(self):
+            super().setup()
+            print("OPEN", flush=True)
+        def finish(self):
+            super().finish()
+            print("CLOSE", flush=True)
+        def do_GET(self):
+            print("GET", flush=True)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+        def log_message(self, *args):
+            pass
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    print("PORT", server.server_address[1], flush=True)
+    server.serve_forever()
+    """
 
 @Suite struct NIOProberTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
@@ -119,5 +144,37 @@ private func startServer(
         await prober.shutdown()
         #expect(result == .failure("timed out after 0.3 seconds"))
         _ = listener.fd
+    }
+
+    /// The scheduler with the real prober: every probe of a loop goes over one kept connection, and
+    /// removing the loop closes it (an instance that stops leaves no probe connection behind).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
+    func aProbeLoopKeepsOneConnectionAndClosesItWhenRemoved() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let launch = makeLaunch([python, "-c", countingServer], in: dir, log: "logs/counting.log")
+        let handle = try await runtime.start(launch, onExit: { _ in })
+        #expect(await eventually { readFile(launch.logFile).hasPrefix("PORT ") && readFile(launch.logFile).contains("\n") })
+        let firstLine = readFile(launch.logFile).split(separator: "\n").first ?? ""
+        let port = try #require(Int(firstLine.split(separator: " ").last ?? ""))
+        func count(_ word: String) -> Int {
+            readFile(launch.logFile).split(separator: "\n").filter { $0 == word }.count
+        }
+        let results = Mutex<[ProbeResult]>([])
+        let scheduler = ProbeScheduler(prober: NIOProber()) { batch in
+            results.withLock { $0.append(contentsOf: batch.map(\.result)) }
+        }
+        scheduler.add(
+            1,
+            ScheduledProbe(kind: .liveness, host: "127.0.0.1", port: port, path: "/", period: .milliseconds(100)))
+        #expect(await eventually { count("GET") >= 5 })
+        #expect(count("OPEN") == 1)
+        #expect(count("CLOSE") == 0)
+        // Successes after the first are not reported.
+        #expect(results.withLock { $0 } == [.success])
+        scheduler.remove(1)
+        #expect(await eventually { count("CLOSE") == 1 })
+        await runtime.stop(handle, grace: .milliseconds(300))
     }
 }

@@ -35,9 +35,10 @@ private final class ScriptedProber: Prober {
     }
 
     func probe(
-        host: String, port: Int, path: String, timeout: Duration, on loop: any EventLoop
-    ) -> EventLoopFuture<ProbeResult> {
+        _ request: ProbeRequest, over connection: ProbeConnection?, on loop: any EventLoop
+    ) -> EventLoopFuture<ProbeAnswer> {
         let promise = loop.makePromise(of: ProbeResult.self)
+        let port = request.port
         let answer: ProbeResult?? = state.withLock { state in
             state.calls.append(Call(port: port, at: loop.now))
             guard var script = state.scripts[port], !script.isEmpty else { return .some(.success) }
@@ -47,20 +48,20 @@ private final class ScriptedProber: Prober {
             return .some(next)
         }
         if case .some(.some(let result)) = answer { promise.succeed(result) }
-        return promise.futureResult
+        return promise.futureResult.map { ProbeAnswer(result: $0) }
     }
 }
 
 /// Collects what the scheduler reports, with the loop's time of each batch.
 private final class Reports: Sendable {
-    private let batches = Mutex<[[ProbeReport<String>]]>([])
+    private let batches = Mutex<[[ProbeReport]]>([])
 
-    func add(_ batch: [ProbeReport<String>]) { batches.withLock { $0.append(batch) } }
+    func add(_ batch: [ProbeReport]) { batches.withLock { $0.append(batch) } }
 
-    var all: [ProbeReport<String>] { batches.withLock { $0.flatMap { $0 } } }
+    var all: [ProbeReport] { batches.withLock { $0.flatMap { $0 } } }
     var batchCount: Int { batches.withLock { $0.count } }
 
-    func results(_ id: String) -> [ProbeResult] { all.filter { $0.id == id }.map(\.result) }
+    func results(_ id: Int) -> [ProbeResult] { all.filter { $0.id == id }.map(\.result) }
 }
 
 private let refused = ProbeResult.failure("connection refused")
@@ -71,11 +72,11 @@ private func readiness(port: Int, period: Int = 5) -> ScheduledProbe {
 
 /// A scheduler on a fresh embedded loop (its virtual clock starts at 0), with its prober and reports.
 /// Each test makes its own: the embedded loop must be used from the thread that made it.
-private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, ProbeScheduler<String>) {
+private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, ProbeScheduler) {
     let loop = EmbeddedEventLoop()
     let prober = ScriptedProber()
     let reports = Reports()
-    let probes = ProbeScheduler<String>(prober: prober, eventLoop: loop) { reports.add($0) }
+    let probes = ProbeScheduler(prober: prober, eventLoop: loop) { reports.add($0) }
     return (loop, prober, reports, probes)
 }
 
@@ -84,32 +85,32 @@ private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, Pro
         let (loop, prober, reports, probes) = makeScheduler()
         // Refused four times (the process is not listening yet), then answers.
         prober.script(8000, [refused, refused, refused, refused, .success])
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.advanceTime(by: .milliseconds(20))
         // 0, 1, 3, 7 and 15 ms: five probes within 20 ms, and only the success is reported (quick
         // failures before the first success count once per period, not once per probe).
         #expect(prober.calls.count == 5)
-        #expect(reports.results("a") == [.success])
+        #expect(reports.results(1) == [.success])
     }
 
     @Test func aSuccessAfterASuccessIsNotReported() {
         let (loop, prober, reports, probes) = makeScheduler()
         prober.script(8000, [.success, .success, .success, refused, refused, .success, .success])
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.advanceTime(by: .seconds(31))
         #expect(prober.calls.count == 7)
         // Success, then the two failures (each counts toward the threshold), then READY again.
-        #expect(reports.results("a") == [.success, refused, refused, .success])
+        #expect(reports.results(1) == [.success, refused, refused, .success])
     }
 
     @Test func steadyProbesShareTimerWakeUps() {
         let (loop, prober, _, probes) = makeScheduler()
         loop.advanceTime(by: .milliseconds(10))
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.advanceTime(by: .milliseconds(37))
-        probes.add("b", readiness(port: 8001))
+        probes.add(2, readiness(port: 8001))
         loop.advanceTime(by: .milliseconds(44))
-        probes.add("c", readiness(port: 8002))
+        probes.add(3, readiness(port: 8002))
         loop.advanceTime(by: .seconds(20))
         // Started at 10, 47 and 91 ms, all three are then due on the same 100 ms grid point
         // (5.1 s, 10.1 s, 15.1 s): one timer wake-up probes them together.
@@ -121,21 +122,21 @@ private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, Pro
 
     @Test func livenessStartsOnePeriodLater() {
         let (loop, prober, reports, probes) = makeScheduler()
-        probes.add("live", ScheduledProbe(kind: .liveness, host: "h", port: 9000, path: "/", period: .seconds(10)))
+        probes.add(4, ScheduledProbe(kind: .liveness, host: "h", port: 9000, path: "/", period: .seconds(10)))
         loop.advanceTime(by: .seconds(9))
         #expect(prober.calls.isEmpty)
         loop.advanceTime(by: .seconds(2))
         #expect(prober.calls.count == 1)
-        #expect(reports.results("live") == [.success])
+        #expect(reports.results(4) == [.success])
     }
 
     @Test func aRemovedProbeStopsAndItsLateAnswerIsDropped() {
         let (loop, prober, reports, probes) = makeScheduler()
         prober.script(8000, [nil])
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.run()
         #expect(prober.calls.count == 1)
-        probes.remove("a")
+        probes.remove(1)
         prober.answerHeld(.success)
         loop.advanceTime(by: .seconds(30))
         #expect(prober.calls.count == 1)
@@ -145,23 +146,23 @@ private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, Pro
     @Test func aReplacedProbeIgnoresTheAnswerOfTheOneBefore() {
         let (loop, prober, reports, probes) = makeScheduler()
         prober.script(8000, [nil, refused])
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.run()
         // The container restarts: the same probe loop starts again while the old probe is out.
-        probes.add("a", readiness(port: 8000))
+        probes.add(1, readiness(port: 8000))
         loop.run()
         prober.answerHeld(.success)
         loop.advanceTime(by: .seconds(9))
         // Only the new loop's answers count: refused, reported by the first quick probe after a
         // period (8,191 ms).
-        #expect(!reports.results("a").contains(.success))
-        #expect(reports.results("a").first == refused)
+        #expect(!reports.results(1).contains(.success))
+        #expect(reports.results(1).first == refused)
     }
 
     @Test func answersOfOneWakeUpAreReportedTogether() {
         let (loop, prober, reports, probes) = makeScheduler()
         for port in 8000..<8010 { prober.script(port, [refused]) }
-        for port in 8000..<8010 { probes.add("p\(port)", readiness(port: port)) }
+        for port in 8000..<8010 { probes.add(port, readiness(port: port)) }
         loop.advanceTime(by: .seconds(9))
         // Ten loops failing from the start: the quick probes (0, 1, 3, … 4,095 ms) count nothing until
         // a period has passed; the probe at 8,191 ms counts one failure for each, all in one batch.
