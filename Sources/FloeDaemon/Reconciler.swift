@@ -46,7 +46,8 @@ public actor Reconciler {
     var pendingExits: [PendingKey: ContainerExit] = [:]
     /// Bumped on every change, so that waiters can tell something happened.
     var generation = 0
-    var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    /// Who waits for a change, with the timer that ends the wait (cancelled when a change comes first).
+    var waiters: [Int: (continuation: CheckedContinuation<Void, Never>, timer: Task<Void, Never>)] = [:]
     var nextWaiterID = 0
     /// Who instances run as, where image directories may be, and the secrets (see Reconciler+Security).
     let runAsPolicy: RunAsPolicy
@@ -237,22 +238,26 @@ public actor Reconciler {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             nextWaiterID += 1
             let id = nextWaiterID
-            waiters[id] = continuation
-            Task { [weak self] in
+            let timer = Task { [weak self] in
                 try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled else { return }
                 await self?.resumeWaiter(id)
             }
+            waiters[id] = (continuation, timer)
         }
     }
 
     func resumeWaiter(_ id: Int) {
-        waiters.removeValue(forKey: id)?.resume()
+        waiters.removeValue(forKey: id)?.continuation.resume()
     }
 
     func resumeWaiters() {
         let waiting = waiters
         waiters.removeAll()
-        for waiter in waiting.values { waiter.resume() }
+        for waiter in waiting.values {
+            waiter.timer.cancel()
+            waiter.continuation.resume()
+        }
     }
 
     /// Stops accepting work; instances keep running (floed's restart must not kill them).
