@@ -9,28 +9,34 @@ import Testing
 
 /// Serialized: the glibc tests read and trim the whole process's heap, and would see each other's trims.
 @Suite(.serialized) struct MemoryTrimmerTests {
+    /// The policy's answers to successive readings of the heap's free bytes.
+    static func answers(_ policy: inout MemoryTrimmer.Policy, _ readings: [Int]) -> [Bool] {
+        readings.map { policy.shouldTrim(free: $0) }
+    }
+
     @Test func policyWaitsForTheThreshold() {
         var policy = MemoryTrimmer.Policy(threshold: 1000, baseline: 500)
-        #expect(!policy.shouldTrim(free: 500))
-        #expect(!policy.shouldTrim(free: 1499))
-        #expect(policy.shouldTrim(free: 1500))
+        let answers = Self.answers(&policy, [500, 1499, 1500])
+        #expect(answers == [false, false, true])
     }
 
     @Test func policyDoesNotTrimTheSameFreeMemoryTwice() {
         var policy = MemoryTrimmer.Policy(threshold: 1000)
-        #expect(policy.shouldTrim(free: 5000))
+        let first = Self.answers(&policy, [5000])
+        #expect(first == [true])
         // Trimmed pages stay free in malloc's books: the next reading is as high, and is no new burst.
         policy.trimmed(free: 4800)
-        #expect(!policy.shouldTrim(free: 4800))
-        #expect(!policy.shouldTrim(free: 5500))
-        #expect(policy.shouldTrim(free: 5800))
+        let later = Self.answers(&policy, [4800, 5500, 5800])
+        #expect(later == [false, false, true])
     }
 
     @Test func policyFollowsTheHeapWhenItReusesFreeMemory() {
         var policy = MemoryTrimmer.Policy(threshold: 1000, baseline: 4000)
-        #expect(!policy.shouldTrim(free: 200))  // the heap reused what was free
+        let reused = Self.answers(&policy, [200])  // the heap reused what was free
+        #expect(reused == [false])
         #expect(policy.baseline == 200)
-        #expect(policy.shouldTrim(free: 1200))
+        let grown = Self.answers(&policy, [1200])
+        #expect(grown == [true])
     }
 
     #if canImport(Glibc)
@@ -56,9 +62,11 @@ import Testing
             let pin = Self.leaveFreeHoles()
             defer { free(pin) }
             var never = MemoryTrimmer.Policy(threshold: Int.max)
-            #expect(!MemoryTrimmer.check(&never))
+            let trimmedNever = MemoryTrimmer.check(&never)
+            #expect(!trimmedNever)
             var policy = MemoryTrimmer.Policy(threshold: 1 << 20)
-            #expect(MemoryTrimmer.check(&policy))
+            let trimmed = MemoryTrimmer.check(&policy)
+            #expect(trimmed)
             #expect(policy.baseline >= 1 << 20)
         }
 
