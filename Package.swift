@@ -1,6 +1,29 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// How release builds of floed and floectl are linked on Linux (README, "Performance", has the numbers).
+/// - `-static-stdlib`: the Swift runtime and Foundation are linked in, so the linker keeps only the code
+///   floe uses, the dynamic loader binds no symbols in twenty libraries at start, and no shared library's
+///   relocated pages are dirtied. The four `-l` are the archives that the static Foundation module would
+///   autolink (the objects are compiled against the shared one, which names fewer): a toolchain that
+///   splits Foundation differently fails here with undefined symbols, and this list is what to update.
+/// - lld (shipped with the toolchain) with `-z pack-relative-relocs`: the relative relocations of a
+///   position-independent executable as a compact table (DT_RELR, glibc 2.36+) instead of megabytes of
+///   `.rela.dyn` that the loader reads once and the process keeps mapped.
+/// - `--no-export-dynamic` undoes the `-export-dynamic` that `-static-stdlib` adds: nothing looks
+///   floe's symbols up at run time, and exporting them maps a dynamic symbol table of megabytes.
+/// Debug builds (and so the tests) link the usual way. `swift build -c release` is all it takes.
+let staticReleaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-static-stdlib", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
+            "-l_FoundationCollections", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-Xlinker", "--no-export-dynamic",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "floe",
     platforms: [.macOS(.v15)],
@@ -29,6 +52,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // glibc's malloc tuning (mallopt, malloc_trim, mallinfo2): floed's arena limit and trimmer.
+        .systemLibrary(name: "CMalloc"),
         // libsystemd (Debian libsystemd-dev): sd_notify and the journal.
         .systemLibrary(
             name: "CSystemd",
@@ -105,7 +130,7 @@ let package = Package(
             name: "FloeDaemon",
             dependencies: [
                 "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeIngress",
-                "FloeFunctions", "FloeNetwork",
+                "FloeFunctions", "FloeNetwork", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -125,7 +150,8 @@ let package = Package(
             dependencies: [
                 "FloeDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: staticReleaseLinking
         ),
         .executableTarget(
             name: "floectl",
@@ -136,7 +162,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            linkerSettings: staticReleaseLinking
         ),
         .testTarget(name: "FloeYAMLTests", dependencies: ["FloeYAML"]),
         .testTarget(name: "FloeSpecTests", dependencies: ["FloeSpec"]),
@@ -160,7 +187,12 @@ let package = Package(
         ),
         .testTarget(name: "FloeNetworkTests", dependencies: ["FloeNetwork"]),
         .testTarget(
-            name: "FloeDaemonTests", dependencies: ["FloeDaemon", .product(name: "NIOCore", package: "swift-nio")]
+            name: "FloeDaemonTests",
+            dependencies: [
+                "FloeDaemon", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),

@@ -474,9 +474,17 @@ def steady(floe, pid, seconds, results, key):
     time.sleep(seconds)
     used = cpu_seconds(pid) - before
     results.setdefault(f"cpu_{key}", []).append(100.0 * used / (now() - start))
+    floed_memory(pid, results, key)
+    results.setdefault(f"instances_{key}", []).append(len(floe.names))
+
+
+def floed_memory(pid, results, key):
+    """floed's RSS and PSS (results rss_KEY, pss_KEY). The PSS is what the peers are compared by; a release
+    floed links the Swift runtime and Foundation statically, so it no longer depends on which other Swift
+    programs happen to share those libraries at the moment."""
     rss, pss = memory_kib(pid)
     results.setdefault(f"rss_{key}", []).append(rss)
-    results.setdefault(f"instances_{key}", []).append(len(floe.names))
+    results.setdefault(f"pss_{key}", []).append(pss)
 
 
 def crash(floe, services, results):
@@ -827,6 +835,7 @@ def table(args, r):
         f"| steady CPU, 1 instance ({args.steady:.0f} s; % of one core) | {fmt(r.get('cpu_1'), digits=2)} | | |",
         f"| steady CPU, {big} instances (% of one core) | {fmt(r.get('cpu_N'), digits=2)} | | |",
         f"| floed RSS, 1 instance (KiB) | {fmt(r.get('rss_1'), digits=0)} | | |",
+        f"| floed PSS, 1 instance (KiB) | {fmt(r.get('pss_1'), digits=0)} | | |",
         f"| floed RSS, {big} instances (KiB) | {fmt(r.get('rss_N'), digits=0)} | | |",
         f"| floed RSS per instance (KiB) | {fmt(per_instance, digits=1)} | | |",
         f"| crash → replacement listening (ms) | {fmt(r.get('crash_listen'))} | | |",

@@ -57,7 +57,10 @@ public enum Daemon {
             watcher: watcher, reconciler: reconciler, notifier: notifier, logger: logger, settings: settings)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: ingress), .init(service: stage)],
+                services: [
+                    .init(service: app), .init(service: ingress), .init(service: MemoryTrimmer()),
+                    .init(service: stage),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await reconciler.shutdownNetwork()

@@ -6,7 +6,7 @@ import Foundation
 import Logging
 
 /// `floed`: the floe daemon. Runs in the foreground; logs to stderr (or the journal under systemd).
-@main
+/// Started by ``FloedMain``.
 struct Floed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "floed",
