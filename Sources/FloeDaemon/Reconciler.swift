@@ -232,23 +232,34 @@ public actor Reconciler {
         reconcile(worldChanged: false)
     }
 
-    /// Waits until something changes after `generation` was read, or `timeout` passes.
+    /// Waits until something changes after `generation` was read, `timeout` passes, or the task is
+    /// cancelled.
     func waitForChange(after seen: Int, timeout: Duration) async {
         guard generation == seen else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            nextWaiterID += 1
-            let id = nextWaiterID
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
-                await self?.resumeWaiter(id)
+        nextWaiterID += 1
+        let id = nextWaiterID
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                guard !Task.isCancelled else {
+                    continuation.resume()
+                    return
+                }
+                let timer = Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled else { return }
+                    await self?.resumeWaiter(id)
+                }
+                waiters[id] = (continuation, timer)
             }
-            waiters[id] = (continuation, timer)
+        } onCancel: {
+            Task { [weak self] in await self?.resumeWaiter(id) }
         }
     }
 
     func resumeWaiter(_ id: Int) {
-        waiters.removeValue(forKey: id)?.continuation.resume()
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.timer.cancel()
+        waiter.continuation.resume()
     }
 
     func resumeWaiters() {

@@ -20,7 +20,10 @@ struct IngressService: Service {
             }
             // Every change wakes this at once; the timeout is only a safety net (each wake sorts every
             // service's name, which costs at 1,000 services).
-            await reconciler.waitForChange(after: generation, timeout: .seconds(30))
+            // A graceful shutdown ends the wait (the loop then stops).
+            await cancelWhenGracefulShutdown {
+                await reconciler.waitForChange(after: generation, timeout: .seconds(30))
+            }
         }
         await manager.closeAll()
     }
