@@ -57,6 +57,23 @@ public enum Action: Sendable, Hashable {
     case forgetService(ObjectName)
 }
 
+extension Action {
+    /// The service or job the action is about; nil for pool and node actions.
+    public var object: ObjectName? {
+        switch self {
+        case .place(let key, _, _, _), .unschedulable(let key, _, _), .startContainer(let key, _),
+            .restartContainer(let key, _), .stopInstance(let key, _), .forgetInstance(let key):
+            key.object
+        case .startJobRun(let name, _), .finishJobRun(let name, _), .forgetJob(let name),
+            .setUpgradeBlocked(let name, _), .suspendService(let name, _), .resumeService(let name),
+            .setServiceActive(let name, _), .forgetService(let name):
+            name
+        case .addNode, .removeNode, .suspendPool, .resumePool, .setPoolIdle, .forgetPool:
+            nil
+        }
+    }
+}
+
 /// What the planner returns: actions, and when it wants to be asked again at the latest.
 public struct Plan: Sendable, Hashable {
     public var actions: [Action]

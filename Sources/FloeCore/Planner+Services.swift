@@ -40,7 +40,7 @@ extension PlanningPass {
     mutating func forgetRemovedServiceActivity() {
         guard desired.complete else { return }
         for name in world.services.keys.sorted()
-        where desired.services[name] == nil && (index.byObject[name] ?? []).isEmpty {
+        where inScope(name) && desired.services[name] == nil && (index.byObject[name] ?? []).isEmpty {
             emit(.forgetService(name))
         }
     }

@@ -24,6 +24,23 @@ public struct Planner: Sendable {
         pass.run()
         return Plan(actions: pass.actions, wakeAt: pass.wakeAt)
     }
+
+    /// Plans only the instances, jobs and services named in `objects`, at a cost that does not grow
+    /// with the rest of the world; nil when that is not enough and the caller must plan in full.
+    ///
+    /// The promise: when the world was left by a full plan with nothing to do, and since then only
+    /// the instances of `objects` changed, and only in what a started process or a probe answer
+    /// changes, the result is the full plan's (apart from `wakeAt`, which covers `objects` only: the
+    /// full plan's earlier wake-up still stands). That holds because such changes do not touch what
+    /// other objects are planned from (room on nodes, ports, pools). An object's plan that would
+    /// touch them (placing an instance, stopping or forgetting one, a job run starting or ending,
+    /// any pool or node action) gives nil at once.
+    public func plan(desired: DesiredState, world: World, now: Date, objects: Set<ObjectName>) -> Plan? {
+        var pass = PlanningPass(desired: desired, world: world, now: now, planner: self, scope: objects)
+        pass.run()
+        if pass.abandoned { return nil }
+        return Plan(actions: pass.actions, wakeAt: pass.wakeAt)
+    }
 }
 
 /// One planning pass: the actions so far and the world as it will be once they are applied.
@@ -35,16 +52,36 @@ struct PlanningPass {
     var actions: [Action] = []
     var wakeAt: Date?
     var index: PlanningIndex
+    /// The objects a scoped pass plans (nil: the whole world). The index then holds only their instances.
+    let scope: Set<ObjectName>?
+    /// A scoped pass met something that reaches beyond its objects: its result is void.
+    var abandoned = false
 
-    init(desired: DesiredState, world: World, now: Date, planner: Planner) {
+    init(desired: DesiredState, world: World, now: Date, planner: Planner, scope: Set<ObjectName>? = nil) {
         self.desired = desired
         self.world = world
         self.now = now
         self.planner = planner
-        self.index = PlanningIndex(world)
+        self.scope = scope
+        self.index = PlanningIndex(world, only: scope)
+    }
+
+    /// Actions whose effects stay within their own object: a scoped pass may take them.
+    static func staysWithinObject(_ action: Action) -> Bool {
+        switch action {
+        case .startContainer, .restartContainer, .setUpgradeBlocked: true
+        default: false
+        }
+    }
+
+    /// A scoped pass gives up (see ``Planner/plan(desired:world:now:objects:)``).
+    mutating func abandon() {
+        abandoned = true
     }
 
     mutating func emit(_ action: Action) {
+        if scope != nil && !Self.staysWithinObject(action) { abandon() }
+        if abandoned { return }
         actions.append(action)
         let touched = index.keys(touchedBy: action)
         for key in touched {
@@ -71,8 +108,8 @@ struct PlanningPass {
     mutating func run() {
         for _ in 0..<Self.maximumRounds {
             let count = actions.count
-            runRound()
-            if actions.count == count { return }
+            if let scope { runScopedRound(scope) } else { runRound() }
+            if actions.count == count || abandoned { return }
         }
     }
 
@@ -93,6 +130,33 @@ struct PlanningPass {
         forgetStoppedServiceInstances()
         forgetRemovedServiceActivity()
         shrinkIdleNodes()
+    }
+
+    /// ``runRound()`` for the objects of a scoped pass, in the same order. Pools and nodes are left
+    /// out: what they are planned from does not change within a scoped pass (it is abandoned first).
+    mutating func runScopedRound(_ scope: Set<ObjectName>) {
+        let names = scope.sorted()
+        for name in names {
+            if let service = desired.services[name] { planService(service) }
+        }
+        for name in names {
+            if let job = desired.jobs[name] { planJob(job) }
+        }
+        planRemovedObjects()
+        stopLateStarters()
+        forgetStoppedServiceInstances()
+        forgetRemovedServiceActivity()
+    }
+
+    /// Every instance the pass looks at: the whole world's, or a scoped pass's objects'.
+    func instancesInScope() -> [InstanceState] {
+        guard scope != nil else { return Array(world.instances.values) }
+        return index.byObject.keys.flatMap { instancesOf($0) }
+    }
+
+    /// True when the pass plans `name` (always for a full pass).
+    func inScope(_ name: ObjectName) -> Bool {
+        scope?.contains(name) ?? true
     }
 
     // MARK: Services
@@ -222,6 +286,11 @@ struct PlanningPass {
         _ key: InstanceKey, digest: String, spec: ServiceSpec, pool: ObjectName, attempt: Int,
         recordFailure: Bool = true
     ) -> Bool {
+        // Placing takes room and ports other objects may wait for: only a full pass decides it.
+        if scope != nil {
+            abandon()
+            return false
+        }
         // AUTO_RESUME: work for a suspended pool resumes it (unless the instance waits for a port anyway).
         if isSuspended(pool), let poolSpec = desired.pools[pool], poolSpec.autoResume,
             portConflict(for: key, spec: spec) == nil
@@ -284,7 +353,12 @@ struct PlanningPass {
     /// kept for the retention time. Nothing is removed before the first full scan.
     mutating func planRemovedObjects() {
         guard desired.complete else { return }
-        let names = Set(world.instances.keys.map(\.object)).union(world.jobRuns.keys)
+        let names: Set<ObjectName>
+        if let scope {
+            names = scope.filter { index.byObject[$0] != nil || world.jobRuns[$0] != nil }
+        } else {
+            names = Set(world.instances.keys.map(\.object)).union(world.jobRuns.keys)
+        }
         for name in names.sorted() where desired.services[name] == nil && desired.jobs[name] == nil {
             if let run = world.jobRuns[name] {
                 if run.result == nil {
@@ -311,7 +385,7 @@ struct PlanningPass {
     /// A container whose start was under way when its instance was stopped reports "started"
     /// afterwards: it runs although its instance is terminating. Stop it (again).
     mutating func stopLateStarters() {
-        let late = world.instances.values.filter { instance in
+        let late = instancesInScope().filter { instance in
             instance.terminating && instance.containers.contains(where: { $0.phase == .running })
         }
         for instance in late.sorted(by: { $0.key < $1.key }) {
@@ -320,7 +394,7 @@ struct PlanningPass {
     }
 
     mutating func forgetStoppedServiceInstances() {
-        let stopped = world.instances.values.filter { !$0.isJob && $0.terminating && $0.isQuiet }
+        let stopped = instancesInScope().filter { !$0.isJob && $0.terminating && $0.isQuiet }
         for instance in stopped.sorted(by: { $0.key < $1.key }) {
             emit(.forgetInstance(instance.key))
         }

@@ -8,8 +8,17 @@ struct PlanningIndex {
     private(set) var usage: [NodeRef: ResourceAmounts] = [:]
     private(set) var portHolders: [Int: Set<InstanceKey>] = [:]
 
-    init(_ world: World) {
-        for instance in world.instances.values { add(instance) }
+    /// The index of every instance, or only of the instances of `objects` (a scoped pass: its
+    /// usage and port holders are then partial, and only its objects may be looked up).
+    init(_ world: World, only objects: Set<ObjectName>? = nil) {
+        guard let objects else {
+            for instance in world.instances.values { add(instance) }
+            return
+        }
+        // Keys only: looking at every instance's value would cost what the scope saves.
+        for key in world.instances.keys where objects.contains(key.object) {
+            if let instance = world.instances[key] { add(instance) }
+        }
     }
 
     /// Finished job replicas and stopped instances hold no resources or ports.

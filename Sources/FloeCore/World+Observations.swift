@@ -6,6 +6,7 @@ extension World {
     /// A container's process was spawned.
     public mutating func containerStarted(_ key: InstanceKey, _ name: String, handle: ContainerHandle, at now: Date) {
         let hasReadinessProbe = instances[key]?.spec.containers.first { $0.name == name }?.readinessProbe != nil
+        observed.note(key.object)
         updateContainer(key, name) { c in
             if c.startedAt != nil || c.lastExit != nil {
                 c.restartCount += 1
@@ -28,6 +29,7 @@ extension World {
         _ key: InstanceKey, _ name: String, reason: String, at now: Date, backoff: Backoff
     ) {
         guard let instance = instances[key] else { return }
+        observed.note(key.object)
         updateContainer(key, name) { c in
             c.startError = reason
             c.ready = false
@@ -47,6 +49,7 @@ extension World {
         _ key: InstanceKey, _ name: String, exit: ContainerExit, at now: Date, backoff: Backoff
     ) {
         guard let instance = instances[key] else { return }
+        observed.note(key.object)
         updateContainer(key, name) { c in
             c.lastExit = exit
             c.lastExitAt = now
@@ -68,6 +71,7 @@ extension World {
     public mutating func probeAnswered(
         _ key: InstanceKey, _ name: String, liveness: Bool, success: Bool, threshold: Int
     ) {
+        observed.note(key.object)
         updateContainer(key, name) { c in
             guard c.phase == .running else { return }
             if liveness {

@@ -165,6 +165,9 @@ public struct World: Sendable, Hashable, Codable {
     public var pools: [ObjectName: PoolActivity]
     /// Suspension and traffic of each service floe has planned for.
     public var services: [ObjectName: ServiceActivity]
+    /// The objects observed changing since the reconciler last planned (not saved; see
+    /// ``ObservationJournal``).
+    public var observed = ObservationJournal()
 
     public init() {
         instances = [:]

@@ -203,6 +203,7 @@ extension Reconciler {
 
     func containerFailedToStart(_ key: InstanceKey, _ name: String, reason: String) {
         world.containerFailedToStart(key, name, reason: reason, at: Date(), backoff: planner.backoff)
+        fullPlanDue = true  // a failed start can free room and ports (see reconcileSoon)
         record(key.object, key.id, name, "start-failed", reason, level: .error)
         reconcileSoon()
     }
@@ -228,6 +229,7 @@ extension Reconciler {
     func containerExited(_ key: InstanceKey, _ name: String, _ exit: ContainerExit, pid: Int32) {
         stopProbes(key, name)
         world.containerExited(key, name, exit: exit, at: Date(), backoff: planner.backoff)
+        fullPlanDue = true  // an exit can free room and ports (see reconcileSoon)
         let level: Logger.Level = exit.succeeded ? .info : .warning
         record(key.object, key.id, name, "exited", "process \(pid) \(exit)", level: level)
         reconcileSoon()

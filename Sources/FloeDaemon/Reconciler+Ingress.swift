@@ -9,6 +9,8 @@ extension Reconciler {
     /// one of its service), with the generation they were read at and whether the stage is
     /// read in full.
     func publicEndpoints() -> (generation: Int, endpoints: [PublicEndpoint], complete: Bool) {
+        // Asked after every change of the world: read the stage again only when it changed.
+        if let cached = stageCache.publicEndpoints { return (generation, cached, stageComplete) }
         let desired = registry.desiredState(complete: stageComplete)
         var result: [PublicEndpoint] = []
         for name in desired.services.keys.sorted() {
@@ -20,6 +22,7 @@ extension Reconciler {
                 fixed = nil
             }
         }
+        stageCache.publicEndpoints = result
         return (generation, result, stageComplete)
     }
 

@@ -24,53 +24,98 @@ public enum QueryError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension QueryView {
+    /// Adds one object's instances (looked up, possibly none).
+    mutating func add(_ found: [InstanceState], of name: ObjectName) {
+        looked.insert(name)
+        if !found.isEmpty { instances[name] = found }
+    }
+}
+
 /// What the status queries read, built once per change of the world instead of once per row.
 struct QueryView: Sendable {
     var generation: Int
     var desired: DesiredState
+    /// Each object's instances by id: every object's when `allInstances`, otherwise only those of the
+    /// objects asked about since this generation began (``Reconciler/view(of:)``).
     var instances: [ObjectName: [InstanceState]]
+    var allInstances: Bool
+    /// The objects whose instances were looked up (those without instances have no entry above).
+    var looked: Set<ObjectName> = []
     var entries: [ObjectName: StageEntry]
 }
 
 extension Reconciler {
-    /// The query view for the current generation (rebuilt after every change).
+    /// The query view for the current generation, with every object's instances (rebuilt after
+    /// every change).
     func view() -> QueryView {
-        if let cached = queryView, cached.generation == generation { return cached }
+        if let cached = queryView, cached.generation == generation, cached.allInstances { return cached }
         var instances: [ObjectName: [InstanceState]] = [:]
         for instance in world.instances.values { instances[instance.key.object, default: []].append(instance) }
         for name in instances.keys { instances[name]!.sort { $0.key.id < $1.key.id } }
+        let built = QueryView(
+            generation: generation, desired: desiredState(), instances: instances, allInstances: true,
+            entries: stageEntries())
+        queryView = built
+        return built
+    }
+
+    /// The query view for the current generation with at least `name`'s instances: a query about one
+    /// object costs a look at the instance keys, not a copy of every instance.
+    func view(of name: ObjectName) -> QueryView {
+        if var cached = queryView, cached.generation == generation {
+            if cached.allInstances || cached.looked.contains(name) { return cached }
+            // Only this object's entry is added: the view is not held elsewhere, so no copy is made.
+            queryView = nil
+            cached.add(instancesOf(name), of: name)
+            queryView = cached
+            return cached
+        }
+        var built = QueryView(
+            generation: generation, desired: desiredState(), instances: [:], allInstances: false,
+            entries: stageEntries())
+        built.add(instancesOf(name), of: name)
+        queryView = built
+        return built
+    }
+
+    /// One object's instances by id (empty when it has none).
+    private func instancesOf(_ name: ObjectName) -> [InstanceState] {
+        world.instances.keys.filter { $0.object == name }.sorted().compactMap { world.instances[$0] }
+    }
+
+    /// Each object's stage entry, kept until the stage changes.
+    func stageEntries() -> [ObjectName: StageEntry] {
+        if let cached = stageCache.entries { return cached }
         var entries: [ObjectName: StageEntry] = [:]
         for entry in registry.entries.values {
             if let name = entry.lastGood?.name ?? entry.latest.name { entries[name] = entry }
         }
-        let built = QueryView(
-            generation: generation, desired: desiredState(), instances: instances,
-            entries: entries)
-        queryView = built
-        return built
+        stageCache.entries = entries
+        return entries
     }
 
     func resolve(_ raw: String) throws(QueryError) -> ObjectName {
         guard let name = ObjectName(raw) else { throw .badName(raw) }
         let known =
-            view().entries[name] != nil || world.jobRuns[name] != nil || view().instances[name] != nil
+            view(of: name).entries[name] != nil || world.jobRuns[name] != nil || view(of: name).instances[name] != nil
         guard known else { throw .unknownObject(raw) }
         return name
     }
 
     func isJob(_ name: ObjectName) -> Bool {
-        if case .job = view().entries[name]?.lastGood?.object { return true }
+        if case .job = view(of: name).entries[name]?.lastGood?.object { return true }
         return world.jobRuns[name] != nil
     }
 
     func serviceStatus(_ name: ObjectName) -> String {
-        let desired = view().desired
-        let entry = view().entries[name]
+        let desired = view(of: name).desired
+        let entry = view(of: name).entries[name]
         let removed = desired.services[name] == nil && desired.jobs[name] == nil
         if entry != nil && entry?.lastGood == nil { return "FAILED" }
         return StatusReport.service(
             name: name, minReady: desired.services[name]?.header.minReadyInstances, isJob: isJob(name),
-            instances: (view().instances[name] ?? []), run: world.jobRuns[name], removed: removed,
+            instances: (view(of: name).instances[name] ?? []), run: world.jobRuns[name], removed: removed,
             suspended: world.isSuspended(service: name))
     }
 
@@ -80,7 +125,7 @@ extension Reconciler {
         let deadline = timeout.map { ContinuousClock.now + $0 }
         while true {
             let seen = generation
-            let rows = StatusReport.rows(name: name, instances: (view().instances[name] ?? []))
+            let rows = StatusReport.rows(name: name, instances: (view(of: name).instances[name] ?? []))
             guard let deadline, ContinuousClock.now < deadline, !StatusReport.isSteady(rows, isJob: isJob(name)) else {
                 return rows
             }
@@ -96,7 +141,7 @@ extension Reconciler {
         while true {
             let seen = generation
             let status = serviceStatus(name)
-            let rows = StatusReport.rows(name: name, instances: (view().instances[name] ?? []))
+            let rows = StatusReport.rows(name: name, instances: (view(of: name).instances[name] ?? []))
             let reached: Bool
             switch target {
             case "READY": reached = status == "RUNNING" && !rows.isEmpty && rows.allSatisfy { $0.status == "READY" }
@@ -110,9 +155,9 @@ extension Reconciler {
     }
 
     func row(_ name: ObjectName) -> ServiceRow {
-        let desired = view().desired
-        let entry = view().entries[name]
-        let instances = (view().instances[name] ?? [])
+        let desired = view(of: name).desired
+        let entry = view(of: name).entries[name]
+        let instances = (view(of: name).instances[name] ?? [])
         let service = desired.services[name]
         let job = desired.jobs[name]
         let target = service?.header.minInstances ?? job?.header.replicas ?? 0
@@ -129,6 +174,7 @@ extension Reconciler {
 
     /// SHOW SERVICES (or SHOW JOB SERVICES with `jobs`).
     public func services(jobs: Bool) -> [ServiceRow] {
+        _ = view()  // every row reads it: build it once with every object's instances
         var names = Set(world.instances.keys.map(\.object)).union(world.jobRuns.keys)
         for entry in registry.entries.values {
             switch entry.lastGood?.object ?? entry.latest.object {
@@ -146,9 +192,9 @@ extension Reconciler {
     public func describe(_ raw: String) throws(QueryError) -> ServiceDescription {
         let name = try resolve(raw)
         let r = row(name)
-        let entry = view().entries[name]
-        let digest = (view().instances[name] ?? []).first?.digest ?? entry?.lastGood?.digest ?? ""
-        let desired = view().desired
+        let entry = view(of: name).entries[name]
+        let digest = (view(of: name).instances[name] ?? []).first?.digest ?? entry?.lastGood?.digest ?? ""
+        let desired = view(of: name).desired
         return ServiceDescription(
             name: name.value, status: r.status, computePool: r.computePool, spec: entry?.lastGoodText ?? "",
             dnsName: name.dnsName, currentInstances: r.currentInstances, targetInstances: r.targetInstances,
@@ -157,7 +203,7 @@ extension Reconciler {
             autoResume: desired.services[name]?.header.autoResume ?? false, createdOn: r.createdOn,
             updatedOn: r.updatedOn, resumedOn: world.services[name]?.resumedAt.map(Timestamp.rfc3339),
             suspendedOn: world.services[name]?.suspendedAt.map(Timestamp.rfc3339), isJob: r.isJob, specDigest: digest,
-            isUpgrading: (view().instances[name] ?? []).contains {
+            isUpgrading: (view(of: name).instances[name] ?? []).contains {
                 $0.digest != (desired.services[name]?.digest ?? $0.digest)
             },
             file: entry.map { "\(settings.stageDirectory)/\($0.fileName)" } ?? "",
@@ -170,7 +216,7 @@ extension Reconciler {
         let name = try resolve(raw)
         let serviceStatus = serviceStatus(name)
         var rows: [ContainerRow] = []
-        for instance in (view().instances[name] ?? []) {
+        for instance in (view(of: name).instances[name] ?? []) {
             for (index, c) in instance.containers.enumerated() {
                 let (status, message) = StatusReport.container(c, of: instance)
                 rows.append(
@@ -190,7 +236,7 @@ extension Reconciler {
     public func instances(_ raw: String) throws(QueryError) -> [InstanceRow] {
         let name = try resolve(raw)
         let serviceStatus = serviceStatus(name)
-        return (view().instances[name] ?? []).map { instance in
+        return (view(of: name).instances[name] ?? []).map { instance in
             InstanceRow(
                 serviceName: name.value, serviceStatus: serviceStatus, instanceId: String(instance.key.id),
                 status: StatusReport.instance(instance), specDigest: instance.digest,
@@ -230,7 +276,7 @@ extension Reconciler {
     public func logPath(_ raw: String, instance: Int?, container: String?, previous: Bool) throws(QueryError) -> String
     {
         let name = try resolve(raw)
-        let instances = (view().instances[name] ?? [])
+        let instances = (view(of: name).instances[name] ?? [])
         let id = instance ?? instances.first?.key.id ?? 0
         guard let chosen = instances.first(where: { $0.key.id == id }) else { throw .noSuchInstance(name.value, id) }
         let containerName = container ?? chosen.containers.first?.name ?? ""

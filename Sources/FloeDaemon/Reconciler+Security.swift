@@ -15,6 +15,7 @@ extension Reconciler {
     /// digest: `floectl secret set` on a secret a service uses rolls that service's instances (one at
     /// a time, like any upgrade), so they see the new value. Jobs are not re-run for a secret change.
     func desiredState() -> DesiredState {
+        if let cached = stageCache.desired { return cached }
         var desired = registry.desiredState(complete: stageComplete)
         for (name, service) in desired.services {
             let used = SecretDelivery.names(in: service.spec)
@@ -22,6 +23,7 @@ extension Reconciler {
             let versions = used.map { "secret:\($0.value):\(secrets[$0]?.version ?? "missing")" }
             desired.services[name]?.digest = SpecDigest.combine([service.digest] + versions)
         }
+        stageCache.desired = desired
         return desired
     }
 

@@ -24,9 +24,15 @@ public actor Reconciler {
     /// Instances' network attachments and what was published (see Reconciler+Network.swift).
     var networking = NetworkBook()
 
-    var registry: StageRegistry
+    var registry: StageRegistry {
+        didSet { stageChangedSinceCache() }
+    }
     var world = World()
-    var stageComplete = false
+    var stageComplete = false {
+        didSet { stageChangedSinceCache() }
+    }
+    /// ``desiredState()`` and the query view's stage entries, kept until the stage or the secrets change.
+    var stageCache = StageCache()
     var events = EventLog()
     /// The probe loops running, with the run each belongs to and its failure threshold; and which
     /// loop each run (the scheduler's id) is.
@@ -36,12 +42,18 @@ public actor Reconciler {
     var probeConsumer: Task<Void, Never>?
     var wakeTask: Task<Void, Never>?
     var saveTask: Task<Void, Never>?
+    /// The world changed since the last save began.
+    var unsavedChanges = false
+    /// ``shutdown()`` was called: no more background saves.
+    var shutDown = false
     /// The status queries' view of the world, rebuilt when `generation` moves.
     var queryView: QueryView?
     var summaryCache: (generation: Int, text: String)?
     var wakeAt: Date?
     /// A ``reconcileSoon()`` is queued and has not run yet.
     var reconcileQueued = false
+    /// Something changed that only a plan over the whole world accounts for (see Reconciler+Coalescing).
+    var fullPlanDue = true
     /// Exits that arrived before the start that caused them was recorded (very short-lived processes).
     var pendingExits: [PendingKey: ContainerExit] = [:]
     /// Bumped on every change, so that waiters can tell something happened.
@@ -53,7 +65,9 @@ public actor Reconciler {
     let runAsPolicy: RunAsPolicy
     let imageRoots: PathRoots
     let secretStore: SecretStore
-    var secrets: [ObjectName: StoredSecret] = [:]
+    var secrets: [ObjectName: StoredSecret] = [:] {
+        didSet { stageCache.desired = nil }
+    }
 
     /// Creates a reconciler. Nothing runs until ``start()``.
     /// - Parameter stageTrust: when given, every spec file must pass it before it may run (a file that
@@ -135,6 +149,7 @@ public actor Reconciler {
     /// Files of the stage changed (names relative to the stage directory).
     public func stageChanged(_ names: Set<String>) {
         applyStageChanges(registry.reload(names, now: Date()))
+        fullPlanDue = true
         reconcileSoon()
     }
 
@@ -173,23 +188,32 @@ public actor Reconciler {
 
     /// Plans and acts until the plan is empty; then schedules the next wake-up. `worldChanged`: the
     /// caller changed the world or the stage, so waiters are woken and the world is saved even when
-    /// the plan is empty (otherwise only when it was not).
-    func reconcile(worldChanged: Bool = true) {
+    /// the plan is empty (otherwise only when it was not). `scoped`: plan only the objects observed
+    /// changing, when nothing else changed since the last plan (see ``reconcileSoon()``).
+    func reconcile(worldChanged: Bool = true, scoped: Bool = false) {
         reconcileQueued = false
         var acted = false
         let now = Date()
         var desired = desiredState()
         if !stageComplete { desired.complete = false }
+        var scope = takePlanScope(scoped: scoped)
+        var settled = false
         for _ in 0..<64 {
-            let plan = planner.plan(desired: desired, world: world, now: now)
+            let plan = nextPlan(desired: desired, now: now, scope: &scope)
             schedule(wakeAt: plan.wakeAt)
-            if plan.actions.isEmpty { break }
+            if plan.actions.isEmpty {
+                settled = true
+                break
+            }
             acted = true
             for action in plan.actions {
                 world.apply(action, desired: desired, now: now)
                 perform(action, desired: desired)
             }
+            scope = confirmationScope(after: plan.actions)
         }
+        // A loop cut short may have left work for objects the next scoped plan would not look at.
+        if !settled { fullPlanDue = true }
         if acted || worldChanged {
             updateNetwork(desired: desired)
             changed()
@@ -200,17 +224,43 @@ public actor Reconciler {
     func changed() {
         generation += 1
         resumeWaiters()
-        // Saves are coalesced: at most one write per 500 ms however busy the loop is (a crash
-        // loses at most that much of the records; processes are found again from their handles).
-        guard saveTask == nil else { return }
-        saveTask = Task { [weak self] in
+        unsavedChanges = true
+        scheduleSave()
+    }
+
+    /// Saves are coalesced: at most one write per 500 ms however busy the loop is (a crash loses at
+    /// most that much of the records; processes are found again from their handles). The JSON is
+    /// made and written off the actor, from a copy of the world.
+    func scheduleSave() {
+        guard saveTask == nil, !shutDown else { return }
+        saveTask = Task.detached { [weak self] in
             try? await Task.sleep(for: .milliseconds(500))
-            await self?.saveNow()
+            guard let self, let world = await self.worldToSave() else { return }
+            self.store.save(world, logger: self.logger)
+            await self.saved()
         }
     }
 
-    func saveNow() {
+    /// The world as it is now, for the save under way (nil when the reconciler was shut down).
+    func worldToSave() -> World? {
+        guard saveTask != nil else { return nil }
+        unsavedChanges = false
+        return world
+    }
+
+    /// A background save finished: save again if the world changed meanwhile.
+    func saved() {
         saveTask = nil
+        if unsavedChanges { scheduleSave() }
+    }
+
+    /// Saves the world now, on the actor, after any background save (at shutdown).
+    func saveNow() async {
+        let running = saveTask
+        saveTask = nil
+        running?.cancel()
+        await running?.value
+        unsavedChanges = false
         store.save(world, logger: logger)
     }
 
@@ -272,14 +322,14 @@ public actor Reconciler {
     }
 
     /// Stops accepting work; instances keep running (floed's restart must not kill them).
-    public func shutdown() {
+    public func shutdown() async {
+        shutDown = true
         wakeTask?.cancel()
         probes.removeAll()
         activeProbes.removeAll()
         probeRuns.removeAll()
         probeConsumer?.cancel()
-        saveTask?.cancel()
-        saveNow()
+        await saveNow()
         resumeWaiters()
         record(nil, nil, nil, "shutdown", "floed stops; instances keep running and are stopped by the next floed")
     }
