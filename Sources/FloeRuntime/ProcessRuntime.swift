@@ -103,7 +103,8 @@ public final class ProcessRuntime: ContainerRuntime {
             finish(pid: pid, exit: exit, onExit: onExit)
         }
         if !watched {
-            logger.warning("cannot watch a container through a pidfd; polling for its exit", metadata: ["pid": "\(pid)"])
+            logger.warning(
+                "cannot watch a container through a pidfd; polling for its exit", metadata: ["pid": "\(pid)"])
             Task.detached { [self] in
                 let exit = await Self.pollForExit(pid: pid)
                 finish(pid: pid, exit: exit, onExit: onExit)
@@ -154,7 +155,8 @@ public final class ProcessRuntime: ContainerRuntime {
             if reaped == pid {
                 let signal = status & 0x7f
                 return signal == 0
-                    ? ContainerExit(exitCode: (status >> 8) & 0xff, signal: nil) : ContainerExit(exitCode: nil, signal: signal)
+                    ? ContainerExit(exitCode: (status >> 8) & 0xff, signal: nil)
+                    : ContainerExit(exitCode: nil, signal: signal)
             }
             if reaped < 0 && errno != EINTR { return ContainerExit(exitCode: 255, signal: nil) }
             try? await Task.sleep(for: .milliseconds(200))

@@ -155,7 +155,8 @@ private let countingServer = """
         let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
         let launch = makeLaunch([python, "-c", countingServer], in: dir, log: "logs/counting.log")
         let handle = try await runtime.start(launch, onExit: { _ in })
-        #expect(await eventually { readFile(launch.logFile).hasPrefix("PORT ") && readFile(launch.logFile).contains("\n") })
+        #expect(
+            await eventually { readFile(launch.logFile).hasPrefix("PORT ") && readFile(launch.logFile).contains("\n") })
         let firstLine = readFile(launch.logFile).split(separator: "\n").first ?? ""
         let port = try #require(Int(firstLine.split(separator: " ").last ?? ""))
         func count(_ word: String) -> Int {
