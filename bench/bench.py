@@ -887,6 +887,30 @@ def diff(a, b):
 # ---------------------------------------------------------------------------------------------
 
 
+def write_results(path, table_text):
+    """Writes the new table at the top of `path`; the table that was there and the older history
+    stay below it, under "Earlier runs and profiles"."""
+    marker = "## Earlier runs and profiles"
+    previous, history = "", ""
+    if os.path.exists(path):
+        with open(path) as f:
+            earlier = f.read()
+        if marker in earlier:
+            i = earlier.index(marker)
+            previous, history = earlier[:i], earlier[i + len(marker):]
+        else:
+            previous = earlier
+        for heading in ("# floe benchmark results", "## Latest"):
+            previous = previous.replace(heading, "", 1)
+    with open(path, "w") as f:
+        f.write("# floe benchmark results\n\n## Latest\n\n" + table_text.strip() + "\n")
+        if previous.strip() or history.strip():
+            f.write(f"\n{marker}\n\n")
+            for part in (previous.strip(), history.strip()):
+                if part:
+                    f.write(part + "\n\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--floed")
@@ -950,8 +974,7 @@ def main():
         text = table(args, results)
         print(text)
         if args.out:
-            with open(args.out, "w") as f:
-                f.write(text)
+            write_results(args.out, text)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         status = 1
