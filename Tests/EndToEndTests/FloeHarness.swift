@@ -108,7 +108,26 @@ final class FloeHarness: @unchecked Sendable {
         guard let daemon, daemon.isRunning else { return }
         kill(daemon.processIdentifier, signal)
         for _ in 0..<200 where daemon.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        if daemon.isRunning {
+            // A floed that ignores SIGTERM for 10 s is a bug; kill it rather than leave it running.
+            Issue.record("floed did not stop within 10 s of signal \(signal); killed it")
+            kill(daemon.processIdentifier, SIGKILL)
+            daemon.waitUntilExit()
+        }
         self.daemon = nil
+    }
+
+    /// Kills every process started from this harness's directory (instances a killed floed left,
+    /// helper servers), so that a failed test does not leave ports taken for the runs after it.
+    func killLeftovers() {
+        guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for name in pids {
+            guard let pid = Int32(name), pid != getpid(),
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
+                String(decoding: cmdline, as: UTF8.self).contains(root)
+            else { continue }
+            kill(pid, SIGKILL)
+        }
     }
 
     var daemonPID: Int32? { daemon?.processIdentifier }
@@ -131,6 +150,7 @@ final class FloeHarness: @unchecked Sendable {
             }
             await stopDaemon()
         }
+        killLeftovers()
         try? FileManager.default.removeItem(atPath: root)
     }
 
