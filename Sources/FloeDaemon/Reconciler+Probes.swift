@@ -27,10 +27,7 @@ extension Reconciler {
         for (probe, liveness) in [(spec.readinessProbe, false), (spec.livenessProbe, true)] {
             guard let probe else { continue }
             let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
-            if let old = activeProbes[probeKey] {
-                probes.remove(old.run)
-                probeRuns[old.run] = nil
-            }
+            stopProbe(probeKey)
             probeRunCount += 1
             activeProbes[probeKey] = ActiveProbe(run: probeRunCount, threshold: probe.failureThreshold)
             probeRuns[probeRunCount] = probeKey
@@ -44,12 +41,15 @@ extension Reconciler {
 
     func stopProbes(_ key: InstanceKey, _ name: String) {
         for liveness in [false, true] {
-            let probeKey = ProbeKey(key: key, container: name, liveness: liveness)
-            if let old = activeProbes.removeValue(forKey: probeKey) {
-                probes.remove(old.run)
-                probeRuns[old.run] = nil
-            }
+            stopProbe(ProbeKey(key: key, container: name, liveness: liveness))
         }
+    }
+
+    /// Stops one probe loop, if it runs; answers of its run already on their way are dropped.
+    func stopProbe(_ probeKey: ProbeKey) {
+        guard let old = activeProbes.removeValue(forKey: probeKey) else { return }
+        probes.remove(old.run)
+        probeRuns[old.run] = nil
     }
 
     /// Takes the scheduler's answers, one batch at a time and in order, until ``shutdown()``.

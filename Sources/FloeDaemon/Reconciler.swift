@@ -313,12 +313,7 @@ public actor Reconciler {
     }
 
     func resumeWaiters() {
-        let waiting = waiters
-        waiters.removeAll()
-        for waiter in waiting.values {
-            waiter.timer.cancel()
-            waiter.continuation.resume()
-        }
+        for id in Array(waiters.keys) { resumeWaiter(id) }
     }
 
     /// Stops accepting work; instances keep running (floed's restart must not kill them).

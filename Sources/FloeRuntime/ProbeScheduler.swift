@@ -68,7 +68,6 @@ extension ProbeScheduler {
     final class Machine {
         struct Entry {
             var probe: ScheduledProbe
-            var request: ProbeRequest
             /// The connection kept from the last probe.
             var connection: ProbeConnection?
             /// Tells this loop's queued probes and answers from those of a loop it replaced.
@@ -110,10 +109,7 @@ extension ProbeScheduler {
             serial += 1
             let now = eventLoop.now
             entries[id]?.connection?.close()
-            entries[id] = Entry(
-                probe: probe,
-                request: ProbeRequest(host: probe.host, port: probe.port, path: probe.path, timeout: probe.timeout),
-                serial: serial, fast: .milliseconds(1), lastCounted: now)
+            entries[id] = Entry(probe: probe, serial: serial, fast: .milliseconds(1), lastCounted: now)
             let first = probe.kind == .liveness ? now + Self.amount(probe.period) : now
             queue.insert(Due(at: first, serial: serial, id: id))
             arm()
@@ -160,7 +156,7 @@ extension ProbeScheduler {
             let connection = entry.connection
             entries[id]?.connection = nil
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
-            prober.probe(entry.request, over: connection, on: eventLoop)
+            prober.probe(entry.probe.request, over: connection, on: eventLoop)
                 .hop(to: eventLoop)
                 .whenComplete { answer in
                     let answer = (try? answer.get()) ?? ProbeAnswer(result: .failure("probe abandoned"))

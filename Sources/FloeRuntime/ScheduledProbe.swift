@@ -1,5 +1,5 @@
 /// One probe loop that ``ProbeScheduler`` runs: what to ask, how often, and how it counts.
-public struct ScheduledProbe: Sendable, Hashable {
+public struct ScheduledProbe: Sendable {
     /// Readiness gates traffic and is probed quickly until its first success; liveness restarts
     /// the container and starts one period after the container did.
     public enum Kind: Sendable, Hashable {
@@ -8,21 +8,15 @@ public struct ScheduledProbe: Sendable, Hashable {
     }
 
     public var kind: Kind
-    public var host: String
-    public var port: Int
-    public var path: String
+    /// What each probe asks (host, port, path, timeout), prepared once for the whole loop.
+    public var request: ProbeRequest
     /// Time between two probes once the quick start is over (SPCS `periodSeconds`).
     public var period: Duration
-    /// How long one probe may take before it counts as failed.
-    public var timeout: Duration
 
     public init(kind: Kind, host: String, port: Int, path: String, period: Duration, timeout: Duration = .seconds(1)) {
         self.kind = kind
-        self.host = host
-        self.port = port
-        self.path = path
+        self.request = ProbeRequest(host: host, port: port, path: path, timeout: timeout)
         self.period = period
-        self.timeout = timeout
     }
 }
 
