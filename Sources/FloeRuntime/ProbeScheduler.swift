@@ -66,8 +66,10 @@ public final class ProbeScheduler: Sendable {
 extension ProbeScheduler {
     /// The scheduler's state; touched only on its event loop.
     final class Machine {
-        struct Entry {
-            var probe: ScheduledProbe
+        /// A probe loop's state. A class, so that a probe going out or coming back changes it in place:
+        /// neither the entry (its request, its connection) nor the table of entries is copied per probe.
+        final class Entry {
+            let probe: ScheduledProbe
             /// The connection kept from the last probe.
             var connection: ProbeConnection?
             /// Tells this loop's queued probes and answers from those of a loop it replaced.
@@ -78,6 +80,13 @@ extension ProbeScheduler {
             var lastCounted: NIODeadline
             /// The last answer reported (nil: none yet).
             var lastReported: Bool?
+
+            init(probe: ScheduledProbe, serial: UInt64, fast: TimeAmount, lastCounted: NIODeadline) {
+                self.probe = probe
+                self.serial = serial
+                self.fast = fast
+                self.lastCounted = lastCounted
+            }
         }
 
         struct Due: Comparable {
@@ -154,7 +163,7 @@ extension ProbeScheduler {
         func launch(_ id: ID, _ entry: Entry) {
             let serial = entry.serial
             let connection = entry.connection
-            entries[id]?.connection = nil
+            entry.connection = nil
             let bound = NIOLoopBound(self, eventLoop: eventLoop)
             prober.probe(entry.probe.request, over: connection, on: eventLoop)
                 .hop(to: eventLoop)
@@ -165,7 +174,7 @@ extension ProbeScheduler {
         }
 
         func answered(_ id: ID, serial: UInt64, _ answer: ProbeAnswer) {
-            guard var entry = entries[id], entry.serial == serial else {
+            guard let entry = entries[id], entry.serial == serial else {
                 // The loop stopped (or started again) while the probe was out.
                 answer.connection?.close()
                 return
@@ -191,7 +200,6 @@ extension ProbeScheduler {
             } else {
                 next = Self.onGrid(now + period, step: min(.milliseconds(100), .nanoseconds(period.nanoseconds / 10)))
             }
-            entries[id] = entry
             queue.insert(Due(at: next, serial: serial, id: id))
             arm()
         }
