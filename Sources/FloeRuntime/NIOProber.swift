@@ -60,56 +60,65 @@ public final class NIOProber: Prober {
     public func probe(
         _ request: ProbeRequest, over connection: ProbeConnection?, on loop: any EventLoop
     ) -> EventLoopFuture<ProbeAnswer> {
+        // One promise per probe: every step below completes it directly (no chain of futures).
+        let promise = loop.makePromise(of: ProbeAnswer.self)
         let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(request.timeout))
-        let answered: EventLoopFuture<ProbeAnswer>
         if let connection, connection.isActive {
             // A kept connection closed by the other side (a restarted process) is replaced by a new one.
-            answered = exchange(request, over: connection, deadline: deadline)
-                .hop(to: loop)
-                .flatMapError { error in
-                    Self.isStale(error)
-                        ? self.connectAndExchange(request, deadline: deadline, on: loop)
-                        : loop.makeFailedFuture(error)
-                }
+            exchange(request, over: connection, deadline: deadline, promise: promise) { error in
+                guard Self.isStale(error) else { return false }
+                self.connectAndExchange(request, deadline: deadline, on: loop, promise: promise)
+                return true
+            }
         } else {
             connection?.close()
-            answered = connectAndExchange(request, deadline: deadline, on: loop)
+            connectAndExchange(request, deadline: deadline, on: loop, promise: promise)
         }
-        return answered.hop(to: loop).recover { error in
-            ProbeAnswer(result: .failure(self.describe(error, timeout: request.timeout)))
-        }
+        return promise.futureResult
     }
 
     private func connectAndExchange(
-        _ request: ProbeRequest, deadline: NIODeadline, on loop: any EventLoop
-    ) -> EventLoopFuture<ProbeAnswer> {
-        connect(request, deadline: deadline, on: loop).flatMap { connection in
-            self.exchange(request, over: connection, deadline: deadline)
+        _ request: ProbeRequest, deadline: NIODeadline, on loop: any EventLoop,
+        promise: EventLoopPromise<ProbeAnswer>
+    ) {
+        connect(request, deadline: deadline, on: loop).whenComplete { connected in
+            switch connected {
+            case .success(let connection):
+                self.exchange(request, over: connection, deadline: deadline, promise: promise) { _ in false }
+            case .failure(let error):
+                promise.succeed(ProbeAnswer(result: .failure(self.describe(error, timeout: request.timeout))))
+            }
         }
     }
 
-    /// Sends the request over `connection`; the answer keeps the connection when it may carry the next.
+    /// Sends the request over `connection` and completes `promise` with the answer, which keeps the
+    /// connection when it may carry the next. A failure goes to `retry` first: true when it took over.
     private func exchange(
-        _ request: ProbeRequest, over connection: ProbeConnection, deadline: NIODeadline
-    ) -> EventLoopFuture<ProbeAnswer> {
-        let loop = connection.channel.eventLoop
-        let promise = loop.makePromise(of: ProbeHandler.Answer.self)
-        let head = request.head
-        if loop.inEventLoop {
-            connection.handler.value.send(head: head, timeout: max(deadline - .now(), .zero), promise: promise)
-        } else {
-            loop.execute {
-                connection.handler.value.send(head: head, timeout: max(deadline - .now(), .zero), promise: promise)
+        _ request: ProbeRequest, over connection: ProbeConnection, deadline: NIODeadline,
+        promise: EventLoopPromise<ProbeAnswer>, retry: @escaping @Sendable (any Error) -> Bool
+    ) {
+        let send: @Sendable () -> Void = {
+            connection.handler.value.send(head: request.head, deadline: deadline) { result in
+                switch result {
+                case .success(let answer):
+                    if !answer.reusable { connection.close() }
+                    promise.succeed(
+                        ProbeAnswer(
+                            result: answer.status == 200 ? .success : .failure("HTTP \(answer.status)"),
+                            connection: answer.reusable ? connection : nil))
+                case .failure(let error):
+                    connection.close()
+                    if !retry(error) {
+                        promise.succeed(ProbeAnswer(result: .failure(self.describe(error, timeout: request.timeout))))
+                    }
+                }
             }
         }
-        return promise.futureResult.map { answer in
-            if !answer.reusable { connection.close() }
-            return ProbeAnswer(
-                result: answer.status == 200 ? .success : .failure("HTTP \(answer.status)"),
-                connection: answer.reusable ? connection : nil)
-        }.flatMapErrorThrowing { error in
-            connection.close()
-            throw error
+        let loop = connection.channel.eventLoop
+        if loop.inEventLoop {
+            send()
+        } else {
+            loop.execute { send() }
         }
     }
 
@@ -123,8 +132,11 @@ public final class NIOProber: Prober {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ProbeHandler(maxBodyBytes: Self.maxBodyBytes))
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(ProbeRequestWriter(bytes: request.bytes))
+                    try pipeline.addHandler(
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try pipeline.addHandler(ProbeHandler(maxBodyBytes: Self.maxBodyBytes))
                 }
             }
         let connected: EventLoopFuture<any Channel>

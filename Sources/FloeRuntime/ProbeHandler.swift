@@ -1,8 +1,13 @@
 import NIOCore
 import NIOHTTP1
 
-/// One probe at a time over one HTTP/1.1 connection: writes `GET path` and completes with the status
+/// One probe at a time over one HTTP/1.1 connection: writes `GET path` and calls back with the status
 /// of the answer once it has been read to its end (so the connection can carry the next probe).
+///
+/// Cheap per probe: the answer goes straight to the caller's callback (no future chain), and the
+/// timeout is one timer per connection that is left to fire rather than cancelled and scheduled again
+/// for every probe (an answer usually comes long before it; when it fires with a later probe out, it
+/// re-arms for that probe's deadline).
 final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -13,12 +18,16 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
         var reusable: Bool
     }
 
+    typealias Completion = (Result<Answer, any Error>) -> Void
+
     private var context: ChannelHandlerContext?
-    private var pending: EventLoopPromise<Answer>?
+    private var pending: Completion?
+    private var deadline = NIODeadline.distantFuture
     private var status: Int?
     private var keepAlive = true
     private var received = 0
     private var timer: Scheduled<Void>?
+    private var timerAt = NIODeadline.distantFuture
     private let maxBodyBytes: Int
 
     init(maxBodyBytes: Int) {
@@ -30,27 +39,27 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        fail(ProbeConnectionError.closed(answered: status != nil))
+        finish(.failure(ProbeConnectionError.closed(answered: status != nil)))
+        timer?.cancel()
+        timer = nil
         self.context = nil
     }
 
-    /// Sends one request; `promise` gets the answer, or a ``ProbeConnectionError`` (or an I/O error).
-    /// Must run on the channel's event loop.
-    func send(head: HTTPRequestHead, timeout: TimeAmount, promise: EventLoopPromise<Answer>) {
+    /// Sends one request; `completion` gets the answer, or a ``ProbeConnectionError`` (or an I/O error),
+    /// exactly once, on the channel's event loop. Must run on that loop.
+    func send(head: HTTPRequestHead, deadline: NIODeadline, completion: @escaping Completion) {
         guard let context, context.channel.isActive, pending == nil else {
-            promise.fail(ProbeConnectionError.closed(answered: false))
+            completion(.failure(ProbeConnectionError.closed(answered: false)))
             return
         }
-        pending = promise
+        pending = completion
+        self.deadline = deadline
         status = nil
         keepAlive = true
         received = 0
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: timeout) {
-            bound.value.timedOut()
-        }
+        // The request writer below the decoder turns the head into the request's prepared bytes.
+        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        armTimer()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -62,45 +71,51 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
             received += buffer.readableBytes
             // An answer too long to read is not worth keeping the connection for.
             if received > maxBodyBytes, let status {
-                succeed(Answer(status: status, reusable: false))
+                finish(.success(Answer(status: status, reusable: false)))
                 context.close(promise: nil)
             }
         case .end:
-            if let status { succeed(Answer(status: status, reusable: keepAlive)) }
+            if let status { finish(.success(Answer(status: status, reusable: keepAlive))) }
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(ProbeConnectionError.closed(answered: status != nil))
+        finish(.failure(ProbeConnectionError.closed(answered: status != nil)))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(error)
+        finish(.failure(error))
         context.close(promise: nil)
     }
 
-    private func timedOut() {
+    /// Keeps the connection's one timer no later than the pending probe's deadline.
+    private func armTimer() {
+        guard let context, timerAt > deadline else { return }
+        timer?.cancel()
+        timerAt = deadline
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            bound.value.timerFired()
+        }
+    }
+
+    private func timerFired() {
         timer = nil
+        timerAt = .distantFuture
         guard pending != nil else { return }
-        fail(ProbeConnectionError.timedOut)
-        context?.close(promise: nil)
+        if NIODeadline.now() >= deadline {
+            finish(.failure(ProbeConnectionError.timedOut))
+            context?.close(promise: nil)
+        } else {
+            armTimer()  // a later probe is out: wait for its deadline
+        }
     }
 
-    private func succeed(_ answer: Answer) {
-        timer?.cancel()
-        timer = nil
-        let promise = pending
+    private func finish(_ result: Result<Answer, any Error>) {
+        guard let completion = pending else { return }
         pending = nil
-        promise?.succeed(answer)
-    }
-
-    private func fail(_ error: any Error) {
-        timer?.cancel()
-        timer = nil
-        let promise = pending
-        pending = nil
-        promise?.fail(error)
+        completion(result)
     }
 }
 

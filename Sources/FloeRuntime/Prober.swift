@@ -15,8 +15,10 @@ public struct ProbeRequest: Sendable {
     public var port: Int
     public var path: String
     public var timeout: Duration
-    /// The request head as sent (`Host`, `User-Agent`), built once.
+    /// The request head (`Host`, `User-Agent`), built once; the response decoder is told of it.
     let head: HTTPRequestHead
+    /// The request's bytes on the wire, encoded once from `head`.
+    let bytes: ByteBuffer
     /// The host as an address when it is one (no name resolution per probe).
     let address: SocketAddress?
 
@@ -30,6 +32,9 @@ public struct ProbeRequest: Sendable {
         head.headers.add(name: "Host", value: "\(hostPart):\(port)")
         head.headers.add(name: "User-Agent", value: "floe-probe")
         self.head = head
+        var wire = "GET \(head.uri) HTTP/1.1\r\n"
+        for (name, value) in head.headers { wire += "\(name): \(value)\r\n" }
+        self.bytes = ByteBuffer(string: wire + "\r\n")
         self.address = try? SocketAddress(ipAddress: host, port: port)
     }
 }

@@ -73,7 +73,84 @@ private let countingServer = """
     server.serve_forever()
     """
 
+/// A one-connection-at-a-time server that prints each request's raw bytes (`REQUEST b'...'`); it answers
+/// every request 200, or with `answer-once` only the first of each connection (later ones hang).
+private let rawServer = """
+    import socket, sys
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    print("PORT", listener.getsockname()[1], flush=True)
+    while True:
+        connection, _ = listener.accept()
+        pending, count = b"", 0
+        while True:
+            data = connection.recv(65536)
+            if not data:
+                break
+            pending += data
+            while b"\\r\\n\\r\\n" in pending:
+                request, pending = pending.split(b"\\r\\n\\r\\n", 1)
+                count += 1
+                print("REQUEST", repr(request + b"\\r\\n\\r\\n"), flush=True)
+                if sys.argv[1] == "answer-once" and count > 1:
+                    continue
+                connection.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
+        connection.close()
+    """
+
+/// Starts ``rawServer`` in `mode`; returns its handle, port and log file.
+private func startRawServer(
+    _ runtime: ProcessRuntime, in dir: TemporaryDirectory, mode: String
+) async throws -> (ContainerHandle, Int, String) {
+    let launch = makeLaunch([python, "-c", rawServer, mode], in: dir, log: "logs/raw-\(mode).log")
+    let handle = try await runtime.start(launch, onExit: { _ in })
+    #expect(await eventually { readFile(launch.logFile).contains("\n") })
+    let firstLine = readFile(launch.logFile).split(separator: "\n").first ?? ""
+    return (handle, try #require(Int(firstLine.split(separator: " ").last ?? "")), launch.logFile)
+}
+
 @Suite struct NIOProberTests {
+    /// The request is the bytes prepared once for the probe loop, the same for every probe over a kept
+    /// connection: a plain GET with Host and User-Agent and nothing else.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
+    func everyProbeSendsThePreparedGET() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let (handle, port, log) = try await startRawServer(runtime, in: dir, mode: "answer-all")
+        let prober = NIOProber()
+        for _ in 0..<3 {
+            #expect(await prober.probe(host: "127.0.0.1", port: port, path: "health", timeout: .seconds(10)) == .success)
+        }
+        await prober.shutdown()
+        let requests = readFile(log).split(separator: "\n").filter { $0.hasPrefix("REQUEST ") }
+        let expected = #"REQUEST b'GET /health HTTP/1.1\r\nHost: 127.0.0.1:"# + "\(port)"
+            + #"\r\nUser-Agent: floe-probe\r\n\r\n'"#
+        #expect(requests.count == 3)
+        #expect(requests.allSatisfy { $0 == expected })
+        await runtime.stop(handle, grace: .milliseconds(300))
+    }
+
+    /// A kept connection whose second answer never comes: the probe times out (the connection's timer,
+    /// armed for the first probe, waits on for the second's deadline) and the next probe connects anew.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)), .timeLimit(.minutes(1)))
+    func aKeptConnectionThatStopsAnsweringTimesOut() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let runtime = ProcessRuntime(pollInterval: .milliseconds(10))
+        let (handle, port, _) = try await startRawServer(runtime, in: dir, mode: "answer-once")
+        let prober = NIOProber()
+        func probe(timeout: Duration) async -> ProbeResult {
+            await prober.probe(host: "127.0.0.1", port: port, path: "/", timeout: timeout)
+        }
+        #expect(await probe(timeout: .milliseconds(400)) == .success)
+        #expect(await probe(timeout: .milliseconds(700)) == .failure("timed out after 0.7 seconds"))
+        #expect(await probe(timeout: .seconds(10)) == .success)
+        await prober.shutdown()
+        await runtime.stop(handle, grace: .milliseconds(300))
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
     func statusCodesDecideTheResult() async throws {
         let dir = try TemporaryDirectory()
