@@ -121,12 +121,13 @@ private func startRawServer(
         let (handle, port, log) = try await startRawServer(runtime, in: dir, mode: "answer-all")
         let prober = NIOProber()
         for _ in 0..<3 {
-            #expect(await prober.probe(host: "127.0.0.1", port: port, path: "health", timeout: .seconds(10)) == .success)
+            let result = await prober.probe(host: "127.0.0.1", port: port, path: "health", timeout: .seconds(10))
+            #expect(result == .success)
         }
         await prober.shutdown()
         let requests = readFile(log).split(separator: "\n").filter { $0.hasPrefix("REQUEST ") }
-        let expected = #"REQUEST b'GET /health HTTP/1.1\r\nHost: 127.0.0.1:"# + "\(port)"
-            + #"\r\nUser-Agent: floe-probe\r\n\r\n'"#
+        let host = "Host: 127.0.0.1:\(port)"
+        let expected = #"REQUEST b'GET /health HTTP/1.1\r\n"# + host + #"\r\nUser-Agent: floe-probe\r\n\r\n'"#
         #expect(requests.count == 3)
         #expect(requests.allSatisfy { $0 == expected })
         await runtime.stop(handle, grace: .milliseconds(300))
