@@ -168,7 +168,7 @@ class Binary:
                 name, kind = m.group(1), m.group(2)
                 addr, off, size = int(m.group(3), 16), int(m.group(4), 16), int(m.group(5), 16)
                 self.sections.append((addr, size, off if kind != "NOBITS" else None, name))
-        self.sections.sort()
+        self.sections.sort(key=lambda s: (s[0], s[1], s[3]))
         starts, sizes, names = [], [], []
         out = subprocess.run(["nm", "-n", "-S", "--defined-only", path], capture_output=True, text=True,
                              check=True).stdout
@@ -459,6 +459,18 @@ def memory_kib(pid):
     return values
 
 
+def evict_page_cache(path):
+    """Writes the file's dirty pages and drops its pages from the page cache (those no process maps), so floed
+    starts as after a reboot: a binary just linked sits in the page cache in the pages its writes made, one
+    read back from disk in readahead's large folios, and the two map differently."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def run_floed(a):
     """Starts floed with bench.py's Floe, drops a.n services, waits for READY; returns (floe, pid, binary path)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -470,6 +482,8 @@ def run_floed(a):
         copy = os.path.join(a.copy_to, f"floed-residency-{os.getpid()}")
         subprocess.run(["cp", floed, copy], check=True)
         floed = copy
+    if getattr(a, "evict", False):
+        evict_page_cache(floed)
     args = argparse.Namespace(floed=floed, floectl=os.path.join(a.bin, "floectl"), tinyserver=a.tinyserver,
                               ingress_ports=a.ingress_ports)
     root = tempfile.mkdtemp(prefix="floe-residency-")
@@ -496,6 +510,8 @@ def main():
     p.add_argument("--ingress-ports", default="35990-35999")
     p.add_argument("--settle", type=float, default=12.0, help="seconds to wait after READY (default 12)")
     p.add_argument("--copy-to", help="run a copy of floed from this directory (e.g. /dev/shm)")
+    p.add_argument("--evict", action="store_true",
+                   help="drop floed's binary from the page cache first (as after a reboot; comparable runs)")
     p.add_argument("--top", type=int, default=12, help="rows of the non-text tables")
     p.add_argument("--symbols", help="write resident bytes per symbol (TSV) to this file")
     p.add_argument("--ran", help="file of the functions that ran, one a line (e.g. Sources/floed/floed.order): "
