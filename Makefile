@@ -19,12 +19,8 @@ deps:
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-# Release builds put each function of every module (the dependencies' too) in its own section, so that the
-# link can place the functions floed runs side by side (Sources/floed/floed.order; README, "Performance").
-RELEASE_FLAGS := -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
-
 release: deps
-	$(SWIFT) build -c release $(RELEASE_FLAGS) $(SWIFT_FLAGS)
+	$(SWIFT) build -c release $(SWIFT_FLAGS)
 
 # Unit tests of every module, the fuzz test, and end-to-end tests of the real floed and floectl.
 test: deps

@@ -21,15 +21,13 @@ echo "==> building tinyserver and spawnlimit" >&2
 cc -Wall -Wextra -O2 -o "$OUT/tinyserver" bench/tinyserver.c
 cc -Wall -Wextra -O2 -o "$OUT/spawnlimit" bench/spawnlimit.c
 
-# As `make release`: one section per function in every module, so the link can order floed's code.
-RELEASE_FLAGS=(-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections)
 if [ -z "${FLOE_BIN:-}" ]; then
   echo "==> swift build -c release (log: $OUT/build.log; the first build takes several minutes)" >&2
-  if ! swift build -c release "${RELEASE_FLAGS[@]}" >"$OUT/build.log" 2>&1; then
+  if ! swift build -c release >"$OUT/build.log" 2>&1; then
     tail -n 40 "$OUT/build.log" >&2
     exit 1
   fi
-  FLOE_BIN=$(swift build -c release "${RELEASE_FLAGS[@]}" --show-bin-path)
+  FLOE_BIN=$(swift build -c release --show-bin-path)
 fi
 
 # The peers, installed the ordinary way when missing. Without them the bench still measures floe.

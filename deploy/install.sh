@@ -68,18 +68,12 @@ if [ "$build" = yes ]; then
     fi
     [ -n "$swift" ] || die "swift not found: set SWIFT=/path/to/swift, or build first and pass --skip-build"
     owner=$(stat -c %U "$root")
-    # As `make release`: one section per function in every module, so the link can order floed's code.
-    release_flags="-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections"
     if [ "$(id -u)" -eq 0 ] && [ "$owner" != root ] && command -v runuser >/dev/null 2>&1; then
-        # shellcheck disable=SC2086 # release_flags is a list of words
-        run runuser -u "$owner" -- "$swift" build -c release $release_flags --package-path "$root" --product floed
-        # shellcheck disable=SC2086
-        run runuser -u "$owner" -- "$swift" build -c release $release_flags --package-path "$root" --product floectl
+        run runuser -u "$owner" -- "$swift" build -c release --package-path "$root" --product floed
+        run runuser -u "$owner" -- "$swift" build -c release --package-path "$root" --product floectl
     else
-        # shellcheck disable=SC2086
-        run "$swift" build -c release $release_flags --package-path "$root" --product floed
-        # shellcheck disable=SC2086
-        run "$swift" build -c release $release_flags --package-path "$root" --product floectl
+        run "$swift" build -c release --package-path "$root" --product floed
+        run "$swift" build -c release --package-path "$root" --product floectl
     fi
 fi
 bin_dir=$root/.build/release

@@ -1,12 +1,11 @@
 import Foundation
 import Testing
 
-/// The release layout of floed's code (README, "Performance"): every build path compiles one section per
-/// function, the link orders them by `Sources/floed/floed.order`, and `bench/text_residency.py` shows the result.
+/// The release layout of floed's code (README, "Performance"): the link orders floed's functions by
+/// `Sources/floed/floed.order`, and `bench/text_residency.py` shows the result.
 @Suite struct ReleaseLayoutTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let sectionFlags = "-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections"
 
     /// Runs `arguments` with `environment` added, returning the exit status and the combined output.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws
@@ -27,25 +26,6 @@ import Testing
 
     static func text(_ path: String) throws -> String {
         try String(contentsOf: repo.appendingPathComponent(path), encoding: .utf8)
-    }
-
-    @Test func installScriptBuildsWithOneSectionPerFunction() throws {
-        let script = Self.repo.appendingPathComponent("deploy/install.sh").path
-        let (status, output) = try Self.run("/bin/sh", [script, "--dry-run"], environment: ["SWIFT": "/bin/true"])
-        #expect(status == 0, "\(output)")
-        for product in ["floed", "floectl"] {
-            let build = "build -c release \(Self.sectionFlags) --package-path \(Self.repo.path) --product \(product)"
-            #expect(output.contains(build), "\(output)")
-        }
-    }
-
-    @Test func makeReleaseAndTheBenchBuildWithOneSectionPerFunction() throws {
-        let makefile = try Self.text("Makefile")
-        #expect(makefile.contains("RELEASE_FLAGS := \(Self.sectionFlags)"))
-        #expect(makefile.contains("$(SWIFT) build -c release $(RELEASE_FLAGS)"))
-        let bench = try Self.text("bench/run.sh")
-        #expect(bench.contains("RELEASE_FLAGS=(\(Self.sectionFlags))"))
-        #expect(bench.contains("swift build -c release \"${RELEASE_FLAGS[@]}\" >"))
     }
 
     @Test func orderingFileListsFunctionsFloedRuns() throws {
