@@ -5,9 +5,7 @@ import NIOHTTP1
 /// of the answer once it has been read to its end (so the connection can carry the next probe).
 ///
 /// Cheap per probe: the answer goes straight to the caller's callback (no future chain), and the
-/// timeout is one timer per connection that is left to fire rather than cancelled and scheduled again
-/// for every probe (an answer usually comes long before it; when it fires with a later probe out, it
-/// re-arms for that probe's deadline).
+/// timeout is kept by the event loop's ``ProbeTimeouts``, one timer for every connection of the loop.
 final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
@@ -22,12 +20,10 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private var context: ChannelHandlerContext?
     private var pending: Completion?
-    private var deadline = NIODeadline.distantFuture
     private var status: Int?
     private var keepAlive = true
     private var received = 0
-    private var timer: Scheduled<Void>?
-    private var timerAt = NIODeadline.distantFuture
+    private var timeouts: ProbeTimeouts?
     private let maxBodyBytes: Int
 
     init(maxBodyBytes: Int) {
@@ -36,12 +32,11 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timeouts = ProbeTimeouts.current(on: context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         finish(.failure(ProbeConnectionError.closed(answered: status != nil)))
-        timer?.cancel()
-        timer = nil
         self.context = nil
     }
 
@@ -53,13 +48,13 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         pending = completion
-        self.deadline = deadline
         status = nil
         keepAlive = true
         received = 0
         // The request writer below the decoder turns the head into the request's prepared bytes.
         context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-        armTimer()
+        // The write may have failed and finished the probe already.
+        if pending != nil { timeouts?.sent(self, deadline: deadline) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -89,32 +84,17 @@ final class ProbeHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    /// Keeps the connection's one timer no later than the pending probe's deadline.
-    private func armTimer() {
-        guard let context, timerAt > deadline else { return }
-        timer?.cancel()
-        timerAt = deadline
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(deadline: deadline) {
-            bound.value.timerFired()
-        }
-    }
-
-    private func timerFired() {
-        timer = nil
-        timerAt = .distantFuture
+    /// Called by ``ProbeTimeouts`` when the pending probe's deadline has passed without an answer.
+    func deadlinePassed() {
         guard pending != nil else { return }
-        if NIODeadline.now() >= deadline {
-            finish(.failure(ProbeConnectionError.timedOut))
-            context?.close(promise: nil)
-        } else {
-            armTimer()  // a later probe is out: wait for its deadline
-        }
+        finish(.failure(ProbeConnectionError.timedOut))
+        context?.close(promise: nil)
     }
 
     private func finish(_ result: Result<Answer, any Error>) {
         guard let completion = pending else { return }
         pending = nil
+        timeouts?.answered(self)
         completion(result)
     }
 }

@@ -86,3 +86,28 @@ import Testing
         }
     }
 }
+
+/// How often the trimmer reads the heap (each reading walks every free chunk).
+struct MemoryTrimmerPaceTests {
+    @Test func quietReadingsDoubleTheWaitUpToTheLongest() {
+        var pace = MemoryTrimmer.Pace(shortest: .seconds(10), longest: .seconds(80), quiet: 1000)
+        var waits: [Duration] = []
+        for free in [5000, 5100, 4900, 5000, 5000, 5000] {
+            pace.checked(free: free, trimmed: false)
+            waits.append(pace.wait)
+        }
+        #expect(waits == [.seconds(10), .seconds(20), .seconds(40), .seconds(80), .seconds(80), .seconds(80)])
+    }
+
+    @Test func aMoveOrATrimBringsTheShortestWaitBack() {
+        var pace = MemoryTrimmer.Pace(shortest: .seconds(10), longest: .seconds(80), quiet: 1000)
+        for free in [5000, 5000, 5000] { pace.checked(free: free, trimmed: false) }
+        #expect(pace.wait == .seconds(40))
+        pace.checked(free: 9000, trimmed: false)  // a burst freed memory
+        #expect(pace.wait == .seconds(10))
+        pace.checked(free: 9000, trimmed: false)
+        #expect(pace.wait == .seconds(20))
+        pace.checked(free: 9000, trimmed: true)
+        #expect(pace.wait == .seconds(10))
+    }
+}

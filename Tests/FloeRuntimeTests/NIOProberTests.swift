@@ -224,6 +224,33 @@ private func startRawServer(
         _ = listener.fd
     }
 
+    /// Timeouts share one timer per event loop: a probe sent later with a shorter timeout still times
+    /// out first (the timer is brought forward for it), and each probe gets its own words.
+    @Test(.timeLimit(.minutes(1))) func aLaterProbeWithAShorterTimeoutTimesOutFirst() async throws {
+        let slow = try SilentListener()
+        let quick = try SilentListener()
+        let (slowPort, quickPort) = (slow.port, quick.port)
+        let prober = NIOProber()
+        let order = await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                let result = await prober.probe(host: "127.0.0.1", port: slowPort, path: "/", timeout: .seconds(2))
+                return result == .failure("timed out after 2.0 seconds") ? "slow" : "slow: \(result)"
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+            group.addTask {
+                let result = await prober.probe(
+                    host: "127.0.0.1", port: quickPort, path: "/", timeout: .milliseconds(200))
+                return result == .failure("timed out after 0.2 seconds") ? "quick" : "quick: \(result)"
+            }
+            var order: [String] = []
+            for await name in group { order.append(name) }
+            return order
+        }
+        await prober.shutdown()
+        #expect(order == ["quick", "slow"])
+        _ = (slow.fd, quick.fd)
+    }
+
     /// The scheduler with the real prober: every probe of a loop goes over one kept connection, and
     /// removing the loop closes it (an instance that stops leaves no probe connection behind).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: python)))
