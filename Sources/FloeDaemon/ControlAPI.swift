@@ -16,6 +16,7 @@ import NIOCore
 /// | `GET /v1/services/{name}/containers`, `/instances` | SHOW SERVICE CONTAINERS / INSTANCES |
 /// | `GET /v1/services/{name}/logs?instance=&container=&lines=&previous=&offset=` | log text |
 /// | `GET /v1/services/{name}/wait?for=READY&timeout=S` | `{"reached": bool, "status": "..."}` |
+/// | `POST /v1/wait` `{"names": [...], "for": "READY", "timeout": S}` | `{"reached": bool, "objects": [{"name", "reached", "status"}]}` |
 /// | `GET /v1/pools` | SHOW COMPUTE POOLS rows |
 /// | `GET /v1/events?object=&limit=` | events, oldest first |
 /// | `POST /v1/rescan` | rescan the stage now |
@@ -58,10 +59,26 @@ enum ControlAPI {
         router.get("/v1/services/:name/wait") { request, context in
             let name = try parameter(context, "name")
             let target = (request.uri.queryParameters.get("for") ?? "READY").uppercased()
-            let timeout = Duration.seconds(request.uri.queryParameters.get("timeout", as: Double.self) ?? 300)
+            let timeout = waitTimeout(request.uri.queryParameters.get("timeout", as: Double.self) ?? 300)
             return try await answer { () throws(QueryError) in
                 let (reached, status) = try await reconciler.wait(name, for: target, timeout: timeout)
-                return WaitAnswer(reached: reached, status: status)
+                return SingleWaitAnswer(reached: reached, status: status)
+            }
+        }
+        router.post("/v1/wait") { request, _ in
+            let body = try await request.body.collect(upTo: 16 << 20)
+            guard let wait = try? JSONDecoder().decode(WaitRequest.self, from: Data(body.readableBytesView)),
+                waitTargets.contains(wait.target.uppercased())
+            else {
+                return try json(
+                    APIError(
+                        error:
+                            #"the body must be {"names": ["NAME", ...], "for": "READY|RUNNING|DONE|FAILED", "timeout": SECONDS}"#
+                    ), status: .badRequest)
+            }
+            return try await answer { () throws(QueryError) in
+                try await reconciler.wait(
+                    all: wait.names, for: wait.target.uppercased(), timeout: waitTimeout(wait.timeout))
             }
         }
         router.get("/v1/services/:name/containers") { _, context in
@@ -102,6 +119,15 @@ enum ControlAPI {
     }
 
     /// A path parameter, percent-decoded.
+    /// The states `wait` can wait for.
+    static let waitTargets: Set<String> = ["READY", "RUNNING", "DONE", "FAILED"]
+
+    /// A wait's timeout in seconds as a duration: negative and non-numbers are 0, at most a year.
+    static func waitTimeout(_ seconds: Double) -> Duration {
+        guard seconds.isFinite, seconds > 0 else { return .zero }
+        return .milliseconds(Int64(min(seconds, 365 * 86_400) * 1000))
+    }
+
     static func parameter(_ context: BasicRequestContext, _ key: String) throws -> String {
         let raw = try context.parameters.require(key)
         return raw.removingPercentEncoding ?? raw
@@ -137,7 +163,7 @@ struct DaemonInfo: Codable, Sendable {
 }
 
 /// `GET /v1/services/{name}/wait`.
-struct WaitAnswer: Codable, Sendable {
+struct SingleWaitAnswer: Codable, Sendable {
     var reached: Bool
     var status: String
 }

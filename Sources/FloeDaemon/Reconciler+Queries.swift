@@ -136,21 +136,46 @@ extension Reconciler {
     /// Waits until the object's status (SPCS service status or, for READY, all containers READY)
     /// reaches `target`, or the timeout passes. Returns the last status seen.
     public func wait(_ raw: String, for target: String, timeout: Duration) async throws(QueryError) -> (Bool, String) {
-        let name = try resolve(raw)
+        let answer = try await wait(all: [raw], for: target, timeout: timeout)
+        return (answer.reached, answer.objects.first?.status ?? "")
+    }
+
+    /// Waits until every object of `raws` has reached `target` (as ``wait(_:for:timeout:)``), or the
+    /// timeout passes; one answer per name, in the order given. A name floed does not know fails at once.
+    ///
+    /// Cheap however many names are given: after each change only the names not yet seen at `target`
+    /// are looked at, in order, up to the first that is not there yet (the statuses of all are read
+    /// once, at the end).
+    public func wait(all raws: [String], for target: String, timeout: Duration) async throws(QueryError)
+        -> WaitAnswer
+    {
+        var names: [ObjectName] = []
+        for raw in raws { names.append(try resolve(raw)) }
         let deadline = ContinuousClock.now + timeout
+        var next = 0  // names[..<next] have reached the target
         while true {
             let seen = generation
-            let status = serviceStatus(name)
-            let rows = StatusReport.rows(name: name, instances: (view(of: name).instances[name] ?? []))
-            let reached: Bool
-            switch target {
-            case "READY": reached = status == "RUNNING" && !rows.isEmpty && rows.allSatisfy { $0.status == "READY" }
-            case "RUNNING": reached = status == "RUNNING"
-            default: reached = status == target
+            while next < names.count, waitState(names[next], for: target).reached { next += 1 }
+            if next == names.count || ContinuousClock.now >= deadline {
+                let objects = names.map { name in
+                    let (reached, status) = waitState(name, for: target)
+                    return WaitAnswer.Object(name: name.value, reached: reached, status: status)
+                }
+                return WaitAnswer(reached: objects.allSatisfy(\.reached), objects: objects)
             }
-            if reached { return (true, status) }
-            if ContinuousClock.now >= deadline { return (false, status) }
             await waitForChange(after: seen, timeout: deadline - ContinuousClock.now)
+        }
+    }
+
+    /// Whether `name` is at `target` now, and its status.
+    func waitState(_ name: ObjectName, for target: String) -> (reached: Bool, status: String) {
+        let status = serviceStatus(name)
+        switch target {
+        case "READY":
+            let rows = StatusReport.rows(name: name, instances: (view(of: name).instances[name] ?? []))
+            return (status == "RUNNING" && !rows.isEmpty && rows.allSatisfy { $0.status == "READY" }, status)
+        case "RUNNING": return (status == "RUNNING", status)
+        default: return (status == target, status)
         }
     }
 

@@ -193,9 +193,11 @@ struct Events: AsyncParsableCommand {
 /// `floectl wait NAME --for READY|DONE|FAILED [--timeout S]`.
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Wait until a service is READY (or RUNNING), or a job DONE or FAILED; exit 1 on timeout.")
+        abstract:
+            "Wait until services are READY (or RUNNING), or jobs DONE or FAILED; exit 1 when one is not there in time.",
+        discussion: "Several names are waited for together, with one timeout for all.")
     @OptionGroup var global: GlobalOptions
-    @Argument var name: String
+    @Argument(help: "Service or job names.") var names: [String]
     @Option(name: .customLong("for"), help: "READY, RUNNING, DONE or FAILED.") var target = "READY"
     @Option(help: "Seconds to wait.") var timeout: Double = 300
 
@@ -203,24 +205,28 @@ struct Wait: AsyncParsableCommand {
         guard ["READY", "RUNNING", "DONE", "FAILED"].contains(target.uppercased()) else {
             throw ValidationError("--for takes READY, RUNNING, DONE or FAILED, not '\(target)'")
         }
-    }
-
-    struct Answer: Decodable {
-        var reached: Bool
-        var status: String
+        guard !names.isEmpty else { throw ValidationError("name a service or job to wait for") }
+        guard timeout.isFinite, timeout >= 0 else { throw ValidationError("--timeout takes seconds, 0 or more") }
     }
 
     func run() async throws {
         try await reportingFailures {
-            let answer = try await global.client.decode(
-                Answer.self, "/v1/services/\(queryValue(name))/wait?for=\(target.uppercased())&timeout=\(timeout)",
-                timeout: .seconds(timeout + 30))
-            if answer.reached {
-                write("\(name.uppercased()) is \(target.uppercased())\n")
-            } else {
-                throw fail(
-                    "\(name.uppercased()) did not reach \(target.uppercased()) within \(timeout) s; it is \(answer.status)"
-                )
+            let target = target.uppercased()
+            let request = WaitRequest(names: names, target: target, timeout: timeout)
+            let (status, body, _) = try await global.client.send(
+                .POST, "/v1/wait", body: Array(try JSONEncoder().encode(request)),
+                timeout: .seconds(min(timeout, 365 * 86_400) + 30))
+            guard status == 200 else { throw fail(ControlClient.errorMessage(body)) }
+            guard let answer = try? JSONDecoder().decode(WaitAnswer.self, from: Data(body)) else {
+                throw fail("floed sent an answer floectl cannot read; are both the same version?")
+            }
+            for object in answer.objects where object.reached {
+                write("\(object.name) is \(target)\n")
+            }
+            let missed = answer.objects.filter { !$0.reached }
+            guard missed.isEmpty else {
+                let list = missed.map { "\($0.name) is \($0.status)" }.joined(separator: ", ")
+                throw fail("not \(target) within \(timeout) s: \(list)")
             }
         }
     }

@@ -87,6 +87,41 @@ struct ServiceLifecycleTests {
         }
     }
 
+    /// `floectl wait` with several names: one timeout for all, each name's state on failure.
+    @Test func waitTakesSeveralNames() async throws {
+        let floe = try await makeHarness()
+        defer { Task { await floe.tearDown() } }
+        try floe.drop("wait_a.yaml", Self.service(root: floe.root, port: Self.freePort(), instances: 1, greeting: "a"))
+        try floe.drop("wait_b.yaml", Self.service(root: floe.root, port: Self.freePort(), instances: 1, greeting: "b"))
+        // Never READY: its probe asks a port nothing listens on.
+        try floe.drop(
+            "wait_never.yaml",
+            """
+            service:
+              stopGraceSeconds: 1
+            spec:
+              containers:
+              - name: idle
+                image: /floe/test/web:latest
+                command: [sleep, "600"]
+                readinessProbe:
+                  port: \(Self.freePort())
+                  path: /
+
+            """)
+        try await floe.eventually("wait_never loaded") { try await floe.ctl("status", "wait_never").code == 0 }
+        let both = try await floe.ctl("wait", "wait_a", "WAIT_B", "--timeout", "60")
+        #expect(both.code == 0, "\(both.stderr)")
+        #expect(both.stdout == "WAIT_A is READY\nWAIT_B is READY\n")
+        let three = try await floe.ctl("wait", "wait_a", "wait_never", "wait_b", "--timeout", "1")
+        #expect(three.code == 1)
+        #expect(three.stdout == "WAIT_A is READY\nWAIT_B is READY\n")
+        #expect(three.stderr.contains("not READY within 1.0 s: WAIT_NEVER is PENDING"), "\(three.stderr)")
+        let unknown = try await floe.ctl("wait", "wait_a", "no_such_service", "--timeout", "1")
+        #expect(unknown.code == 1)
+        #expect(unknown.stderr.contains("'no_such_service' does not exist"), "\(unknown.stderr)")
+    }
+
     @Test func twoInstancesBecomeReadyAndAKilledOneComesBack() async throws {
         let floe = try await makeHarness()
         defer { Task { await floe.tearDown() } }
