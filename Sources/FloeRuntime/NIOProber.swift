@@ -141,7 +141,11 @@ public final class NIOProber: Prober {
             }
         let connected: EventLoopFuture<any Channel>
         if let address = request.address {
-            connected = bootstrap.connect(to: address)
+            switch ImmediateConnect.attempt(address) {
+            case .connected(let socket): connected = bootstrap.withConnectedSocket(socket)
+            case .refused: return loop.makeFailedFuture(IOError(errnoCode: ECONNREFUSED, reason: "connect"))
+            case .undecided: connected = bootstrap.connect(to: address)
+            }
         } else {
             connected = bootstrap.connect(host: request.host, port: request.port)
         }
