@@ -421,13 +421,17 @@ def floe_run(args, results, workdir):
         for n in args.scale:
             services = {f"s{n}x{i:04d}": port + i for i in range(n)}
             port += n
+            pss_before = memory_kib(pid)[1]
             start = floe.drop(services)
             deadline = start + max(120, n * 0.5)
             finish = floe.wait_all_ready(list(services), deadline)
             results.setdefault(f"cold_{n}", []).append(ms(finish - start))
             log(f"floe: {n} services READY in {ms(finish - start):.0f} ms")
             if n == args.peer_n:
-                results.setdefault(f"floe_pss_{n}", []).append(memory_kib(pid)[1])
+                time.sleep(2.5)  # as the peers' memory is read 2.5 s after their programs run
+                pss = memory_kib(pid)[1]
+                results.setdefault(f"floe_pss_{n}", []).append(pss)
+                results.setdefault(f"floe_pss_per_{n}", []).append((pss - pss_before) / n)
                 crash(floe, list(services.items())[: args.crash_trials], results)
             if n == args.scale[-1]:
                 steady(floe, pid, args.steady, results, "N")
@@ -745,12 +749,16 @@ def peer_run(args, results, workdir):
         peer = kind(args, os.path.join(workdir, kind.name), ports)
         try:
             peer.start()
+            time.sleep(0.5)
+            pss_before = peer.memory_pss()
             added = peer.add()
             finish = wait_accepting(ports, added + 120, kind.name)
             results.setdefault(f"{kind.name}_add", []).append(ms(finish - added))
             log(f"{kind.name}: {args.peer_n} programs running in {ms(finish - added):.0f} ms")
             time.sleep(2.5)  # s6 and runit hold back a restart of a program that ran under 1 s
-            results.setdefault(f"{kind.name}_pss", []).append(peer.memory_pss())
+            pss = peer.memory_pss()
+            results.setdefault(f"{kind.name}_pss", []).append(pss)
+            results.setdefault(f"{kind.name}_pss_per", []).append((pss - pss_before) / args.peer_n)
             restarts = []
             for port in ports[: args.crash_trials]:
                 pids = pids_of(args.tinyserver, port)
@@ -893,13 +901,17 @@ def table(args, r):
             f"| supervisor memory with {small} programs, PSS (KiB) vs {p} | "
             f"{fmt(r.get(f'floe_pss_{small}'), digits=0)} | {fmt(r.get(f'{p}_pss'), digits=0)} | "
             f"{ratio(r.get(f'floe_pss_{small}'), r.get(f'{p}_pss'))} |",
+            f"| supervisor memory per added program, PSS (KiB) vs {p} | "
+            f"{fmt(r.get(f'floe_pss_per_{small}'))} | {fmt(r.get(f'{p}_pss_per'))} | "
+            f"{ratio(r.get(f'floe_pss_per_{small}'), r.get(f'{p}_pss_per'))} |",
         ]
     lines += [
         "",
         "floe's cold start and restart figures are to READY (its readiness probe answered), the peers' to",
         "every program accepting connections (they have no readiness). The peers' memory is the PSS sum",
         "of the supervisor's processes (supervisord; runsvdir + one runsv each; s6-svscan + one",
-        "s6-supervise each), floe's is floed's.",
+        "s6-supervise each), floe's is floed's. Per added program: the supervisor's PSS with the programs",
+        "running less its PSS before they were added, divided by their number.",
     ]
     return "\n".join(lines) + "\n"
 
