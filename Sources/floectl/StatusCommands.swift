@@ -220,8 +220,12 @@ struct Wait: AsyncParsableCommand {
             guard let answer = try? JSONDecoder().decode(WaitAnswer.self, from: Data(body)) else {
                 throw fail("floed sent an answer floectl cannot read; are both the same version?")
             }
-            for object in answer.objects where object.reached {
-                write("\(object.name) is \(target)\n")
+            if global.json {
+                try printJSON(answer)
+            } else {
+                for object in answer.objects where object.reached {
+                    write("\(object.name) is \(target)\n")
+                }
             }
             let missed = answer.objects.filter { !$0.reached }
             guard missed.isEmpty else {

@@ -117,6 +117,13 @@ struct ServiceLifecycleTests {
         #expect(three.code == 1)
         #expect(three.stdout == "WAIT_A is READY\nWAIT_B is READY\n")
         #expect(three.stderr.contains("not READY within 1.0 s: WAIT_NEVER is PENDING"), "\(three.stderr)")
+        let json = try await floe.ctl("wait", "wait_b", "wait_never", "--timeout", "0.2", "--json")
+        #expect(json.code == 1)
+        let answer = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(answer?["reached"] as? Bool == false)
+        let objects = answer?["objects"] as? [[String: Any]] ?? []
+        #expect(objects.map { $0["name"] as? String } == ["WAIT_B", "WAIT_NEVER"])
+        #expect(objects.map { $0["reached"] as? Bool } == [true, false])
         let unknown = try await floe.ctl("wait", "wait_a", "no_such_service", "--timeout", "1")
         #expect(unknown.code == 1)
         #expect(unknown.stderr.contains("'no_such_service' does not exist"), "\(unknown.stderr)")
