@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the real `floed` against a temporary stage, and the real `floectl` against it.
@@ -48,7 +49,25 @@ final class FloeHarness: @unchecked Sendable {
         // (NetworkEndToEndTests use namespaces).
         try "rescanSeconds: 2\ndefaultUser: root\nnetwork: host\n".write(
             toFile: config, atomically: true, encoding: .utf8)
+        Self.exitHook
+        Self.live.withLock { _ = $0.insert(root) }
     }
+
+    /// The directories of harnesses not torn down yet.
+    private static let live = Mutex<Set<String>>([])
+
+    /// Tests tear down in a task of their own (`defer { Task { await floe.tearDown() } }`), which the
+    /// test process does not wait for: the last tests of a run (all of a `--filter` run of one test)
+    /// would leave their floed and its instances running. At exit, whatever a harness started and did
+    /// not stop is killed.
+    private static let exitHook: Void = {
+        atexit {
+            for root in FloeHarness.live.withLock({ $0 }) {
+                FloeHarness.killLeftovers(under: root)
+                try? FileManager.default.removeItem(atPath: root)
+            }
+        }
+    }()
 
     /// Starts floed (with `environment` added to the test's own) and waits until its socket answers.
     func start(environment extra: [String: String] = [:]) async throws {
@@ -120,6 +139,10 @@ final class FloeHarness: @unchecked Sendable {
     /// Kills every process started from this harness's directory (instances a killed floed left,
     /// helper servers), so that a failed test does not leave ports taken for the runs after it.
     func killLeftovers() {
+        Self.killLeftovers(under: root)
+    }
+
+    static func killLeftovers(under root: String) {
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
         for name in pids {
             guard let pid = Int32(name), pid != getpid(),
@@ -152,6 +175,7 @@ final class FloeHarness: @unchecked Sendable {
         }
         killLeftovers()
         try? FileManager.default.removeItem(atPath: root)
+        Self.live.withLock { _ = $0.remove(root) }
     }
 
     /// Writes a stage file the way editors and floectl apply do: temp file, then rename.
