@@ -7,6 +7,8 @@ enum FloedMain {
         // One malloc arena instead of up to eight per core: measured smaller and no slower (README,
         // "Performance"). Before any other thread exists, so that none gets an arena of its own.
         MallocTuning.limitArenas(1)
+        // floed's times are all UTC; GMT spares Foundation ICU's time-zone data (TimeZoneSetting).
+        TimeZoneSetting.useGMT()
         await Floed.main()
     }
 }

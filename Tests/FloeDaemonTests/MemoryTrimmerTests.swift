@@ -111,3 +111,16 @@ struct MemoryTrimmerPaceTests {
         #expect(pace.wait == .seconds(10))
     }
 }
+
+/// floed runs with TZ=GMT, so that Foundation's current time zone needs no ICU data.
+@Suite(.serialized) struct TimeZoneSettingTests {
+    @Test func useGMTSetsTheEnvironment() {
+        let before = getenv("TZ").map { String(cString: $0) }
+        defer {
+            if let before { setenv("TZ", before, 1) } else { unsetenv("TZ") }
+        }
+        unsetenv("TZ")
+        TimeZoneSetting.useGMT()
+        #expect(getenv("TZ").map { String(cString: $0) } == "GMT")
+    }
+}
