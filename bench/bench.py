@@ -345,12 +345,15 @@ class Floe:
                                                                   "timeout": round(remaining, 3)}),
                              headers={"Content-Type": "application/json"})
                 response = conn.getresponse()
-                answer = json.loads(response.read() or b"null")
+                try:
+                    answer = json.loads(response.read() or b"null")
+                except ValueError:
+                    answer = None
             finally:
                 conn.close()
             if response.status == 200 and answer and answer.get("reached"):
                 return now()
-            if response.status == 200:
+            if response.status == 200 and answer:
                 missed = [o for o in answer.get("objects", []) if not o.get("reached")][:3]
                 raise BenchError(f"floe: services not READY in time, e.g. {missed}")
             if response.status != 404:  # 404: not every file loaded yet

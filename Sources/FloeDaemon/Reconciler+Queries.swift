@@ -126,7 +126,9 @@ extension Reconciler {
         while true {
             let seen = generation
             let rows = StatusReport.rows(name: name, instances: (view(of: name).instances[name] ?? []))
-            guard let deadline, ContinuousClock.now < deadline, !StatusReport.isSteady(rows, isJob: isJob(name)) else {
+            guard let deadline, ContinuousClock.now < deadline, !Task.isCancelled,
+                !StatusReport.isSteady(rows, isJob: isJob(name))
+            else {
                 return rows
             }
             await waitForChange(after: seen, timeout: deadline - ContinuousClock.now)
@@ -144,24 +146,30 @@ extension Reconciler {
     /// timeout passes; one answer per name, in the order given. A name floed does not know fails at once.
     ///
     /// Cheap however many names are given: after each change only the names not yet seen at `target`
-    /// are looked at, in order, up to the first that is not there yet (the statuses of all are read
-    /// once, at the end).
+    /// are looked at, in order, up to the first that is not there yet. When all have been seen there,
+    /// all are read once more: one that left the state meanwhile (a restarted container) is waited for
+    /// again, within the same timeout. A cancelled wait answers with what it sees.
     public func wait(all raws: [String], for target: String, timeout: Duration) async throws(QueryError)
         -> WaitAnswer
     {
         var names: [ObjectName] = []
         for raw in raws { names.append(try resolve(raw)) }
         let deadline = ContinuousClock.now + timeout
-        var next = 0  // names[..<next] have reached the target
+        var next = 0  // names[..<next] have been seen at the target
         while true {
             let seen = generation
             while next < names.count, waitState(names[next], for: target).reached { next += 1 }
-            if next == names.count || ContinuousClock.now >= deadline {
+            let over = ContinuousClock.now >= deadline || Task.isCancelled
+            if next == names.count || over {
                 let objects = names.map { name in
                     let (reached, status) = waitState(name, for: target)
                     return WaitAnswer.Object(name: name.value, reached: reached, status: status)
                 }
-                return WaitAnswer(reached: objects.allSatisfy(\.reached), objects: objects)
+                guard let missed = objects.firstIndex(where: { !$0.reached }), !over else {
+                    return WaitAnswer(reached: objects.allSatisfy(\.reached), objects: objects)
+                }
+                next = missed
+                continue
             }
             await waitForChange(after: seen, timeout: deadline - ContinuousClock.now)
         }

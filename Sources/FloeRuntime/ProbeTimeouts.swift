@@ -75,6 +75,7 @@ final class ProbeTimeouts {
             out.removeValue(forKey: ObjectIdentifier(handler))
             handler.deadlinePassed()
         }
-        if next < .distantFuture { arm(at: next) }
+        // A probe sent from one of those callbacks may have set an earlier timer already.
+        if next < timerAt { arm(at: next) }
     }
 }

@@ -190,7 +190,7 @@ struct Events: AsyncParsableCommand {
     }
 }
 
-/// `floectl wait NAME --for READY|DONE|FAILED [--timeout S]`.
+/// `floectl wait NAME... --for READY|RUNNING|DONE|FAILED [--timeout S]`.
 struct Wait: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:

@@ -142,13 +142,17 @@ final class FloeHarness: @unchecked Sendable {
         Self.killLeftovers(under: root)
     }
 
+    /// Kills the processes whose command line names `root` (floed, helper servers) or whose working
+    /// directory is under it (containers with a command and no image run in the stage directory).
     static func killLeftovers(under root: String) {
         guard let pids = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
         for name in pids {
-            guard let pid = Int32(name), pid != getpid(),
-                let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"),
-                String(decoding: cmdline, as: UTF8.self).contains(root)
-            else { continue }
+            guard let pid = Int32(name), pid != getpid() else { continue }
+            let cmdline = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") ?? Data()
+            let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd")) ?? ""
+            guard String(decoding: cmdline, as: UTF8.self).contains(root) || cwd.hasPrefix(root + "/") else {
+                continue
+            }
             kill(pid, SIGKILL)
         }
     }

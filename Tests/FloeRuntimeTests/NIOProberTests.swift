@@ -1,5 +1,6 @@
 import FloeRuntime
 import Foundation
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -225,29 +226,37 @@ private func startRawServer(
     }
 
     /// Timeouts share one timer per event loop: a probe sent later with a shorter timeout still times
-    /// out first (the timer is brought forward for it), and each probe gets its own words.
+    /// out at its own deadline (the timer is brought forward for it), not at the earlier probe's.
     @Test(.timeLimit(.minutes(1))) func aLaterProbeWithAShorterTimeoutTimesOutFirst() async throws {
         let slow = try SilentListener()
         let quick = try SilentListener()
         let (slowPort, quickPort) = (slow.port, quick.port)
-        let prober = NIOProber()
-        let order = await withTaskGroup(of: String.self) { group in
+        // One event loop, so that both probes share its timeouts table and timer.
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let prober = NIOProber(group: loop)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let results = await withTaskGroup(of: (String, ProbeResult, Duration).self) { group in
             group.addTask {
-                let result = await prober.probe(host: "127.0.0.1", port: slowPort, path: "/", timeout: .seconds(2))
-                return result == .failure("timed out after 2.0 seconds") ? "slow" : "slow: \(result)"
+                let result = await prober.probe(host: "127.0.0.1", port: slowPort, path: "/", timeout: .seconds(4))
+                return ("slow", result, clock.now - start)
             }
             try? await Task.sleep(for: .milliseconds(100))
             group.addTask {
                 let result = await prober.probe(
                     host: "127.0.0.1", port: quickPort, path: "/", timeout: .milliseconds(200))
-                return result == .failure("timed out after 0.2 seconds") ? "quick" : "quick: \(result)"
+                return ("quick", result, clock.now - start)
             }
-            var order: [String] = []
-            for await name in group { order.append(name) }
-            return order
+            var results: [(String, ProbeResult, Duration)] = []
+            for await result in group { results.append(result) }
+            return results
         }
         await prober.shutdown()
-        #expect(order == ["quick", "slow"])
+        try await loop.shutdownGracefully()
+        #expect(results.map(\.0) == ["quick", "slow"])
+        #expect(results.map(\.1) == [.failure("timed out after 0.2 seconds"), .failure("timed out after 4.0 seconds")])
+        // Without its own deadline the quick probe would wait for the slow one's timer (4 s).
+        #expect(results.first.map { $0.2 < .seconds(3) } == true)
         _ = (slow.fd, quick.fd)
     }
 

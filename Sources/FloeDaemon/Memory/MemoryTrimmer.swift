@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// `mallinfo2` walks every free chunk of the heap: with 1,000 instances it took a few milliseconds, a
 /// measurable share of an idle floed's CPU when made every 10 s. So while the heap stays quiet (its free
 /// bytes move by less than a sixteenth of the threshold between checks), the time between checks
-/// doubles up to `longestInterval`, and it is back to `interval` as soon as they move.
+/// doubles up to `longestInterval`, and it is back to `interval` after a check that sees them move.
 public struct MemoryTrimmer: Service {
     /// Whether a trim is due, from successive readings of the heap's free bytes (no clock, no malloc).
     public struct Policy: Sendable, Equatable {
