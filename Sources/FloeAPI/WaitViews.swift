@@ -7,6 +7,11 @@ public struct WaitRequest: Sendable, Hashable, Codable {
     /// Seconds to wait at most.
     public var timeout: Double
 
+    /// The states a wait can be for.
+    public static let targets: Set<String> = ["READY", "RUNNING", "DONE", "FAILED"]
+    /// The longest wait, in seconds (a year); longer timeouts are cut to it.
+    public static let longestTimeout: Double = 365 * 86_400
+
     public init(names: [String], target: String, timeout: Double) {
         self.names = names
         self.target = target

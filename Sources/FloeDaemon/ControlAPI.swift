@@ -68,7 +68,7 @@ enum ControlAPI {
         router.post("/v1/wait") { request, _ in
             let body = try await request.body.collect(upTo: 16 << 20)
             guard let wait = try? JSONDecoder().decode(WaitRequest.self, from: Data(body.readableBytesView)),
-                waitTargets.contains(wait.target.uppercased()), !wait.names.isEmpty
+                WaitRequest.targets.contains(wait.target.uppercased()), !wait.names.isEmpty
             else {
                 return try json(
                     APIError(
@@ -118,13 +118,11 @@ enum ControlAPI {
         return router
     }
 
-    /// The states `wait` can wait for.
-    static let waitTargets: Set<String> = ["READY", "RUNNING", "DONE", "FAILED"]
-
-    /// A wait's timeout in seconds as a duration: negative and not-a-number are 0, at most a year.
+    /// A wait's timeout in seconds as a duration: negative and not-a-number are 0, at most
+    /// ``WaitRequest/longestTimeout``.
     static func waitTimeout(_ seconds: Double) -> Duration {
         guard !seconds.isNaN, seconds > 0 else { return .zero }
-        return .milliseconds(Int64(min(seconds, 365 * 86_400) * 1000))
+        return .milliseconds(Int64(min(seconds, WaitRequest.longestTimeout) * 1000))
     }
 
     /// A path parameter, percent-decoded.

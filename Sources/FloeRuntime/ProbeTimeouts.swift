@@ -36,9 +36,6 @@ final class ProbeTimeouts {
         return timeouts
     }
 
-    /// The number of probes out (for tests).
-    var count: Int { out.count }
-
     /// `handler` has a probe out until `deadline`: its ``ProbeHandler/deadlinePassed()`` is called then,
     /// unless ``answered(_:)`` came first.
     func sent(_ handler: ProbeHandler, deadline: NIODeadline) {

@@ -202,7 +202,7 @@ struct Wait: AsyncParsableCommand {
     @Option(help: "Seconds to wait.") var timeout: Double = 300
 
     func validate() throws {
-        guard ["READY", "RUNNING", "DONE", "FAILED"].contains(target.uppercased()) else {
+        guard WaitRequest.targets.contains(target.uppercased()) else {
             throw ValidationError("--for takes READY, RUNNING, DONE or FAILED, not '\(target)'")
         }
         guard !names.isEmpty else { throw ValidationError("name a service or job to wait for") }
@@ -215,7 +215,7 @@ struct Wait: AsyncParsableCommand {
             let request = WaitRequest(names: names, target: target, timeout: timeout)
             let (status, body, _) = try await global.client.send(
                 .POST, "/v1/wait", body: Array(try JSONEncoder().encode(request)),
-                timeout: .seconds(min(timeout, 365 * 86_400) + 30))
+                timeout: .seconds(min(timeout, WaitRequest.longestTimeout) + 30))
             guard status == 200 else { throw fail(ControlClient.errorMessage(body)) }
             guard let answer = try? JSONDecoder().decode(WaitAnswer.self, from: Data(body)) else {
                 throw fail("floed sent an answer floectl cannot read; are both the same version?")
