@@ -79,11 +79,12 @@ let package = Package(
         .target(name: "FloeYAML", dependencies: ["CLibYAML"]),
         // Stage files -> typed, checked objects (SPCS spec schema, headers, digests, diagnostics).
         .target(name: "FloeSpec", dependencies: ["FloeYAML"]),
-        // The reconciler's pure planning: desired + observed state in, actions out.
+        // The core: world, planner, actions, desired state, the container value types, the pure builders
+        // and the seams' protocols (clock, world store). Depends on no runtime module.
         .target(
             name: "FloeCore",
             dependencies: [
-                "FloeSpec", "FloeAPI", "FloeRuntime",
+                "FloeSpec", "FloeAPI",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
@@ -95,7 +96,7 @@ let package = Package(
         .target(
             name: "FloeRuntime",
             dependencies: [
-                "FloeSpec",
+                "FloeSpec", "FloeCore",
                 "CFloeProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -160,6 +161,14 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // Test doubles of every seam: container runtime, clock, world store, instance network, prober.
+        .target(
+            name: "FloeTesting",
+            dependencies: [
+                "FloeCore", "FloeRuntime", "FloeNetwork", "FloeSpec",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "floed",
             dependencies: [
@@ -184,10 +193,11 @@ let package = Package(
         .testTarget(name: "FloeYAMLTests", dependencies: ["FloeYAML"]),
         .testTarget(name: "FloeSpecTests", dependencies: ["FloeSpec"]),
         .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
+        .testTarget(name: "FloeTestingTests", dependencies: ["FloeTesting", "FloeCore", "FloeRuntime"]),
         .testTarget(
             name: "FloeRuntimeTests",
             dependencies: [
-                "FloeRuntime",
+                "FloeRuntime", "FloeCore", "FloeTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
@@ -205,7 +215,8 @@ let package = Package(
         .testTarget(
             name: "FloeDaemonTests",
             dependencies: [
-                "FloeDaemon", .product(name: "NIOCore", package: "swift-nio"),
+                "FloeDaemon", "FloeTesting", "FloeCore", "FloeRuntime", "FloeSpec", "FloeAPI", "FloeNetwork",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

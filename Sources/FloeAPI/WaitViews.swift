@@ -8,7 +8,10 @@ public struct WaitRequest: Sendable, Hashable, Codable {
     public var timeout: Double
 
     /// The states a wait can be for.
-    public static let targets: Set<String> = ["READY", "RUNNING", "DONE", "FAILED"]
+    public static let targets: Set<String> = [
+        ContainerStatusName.ready.rawValue, ServiceStatusName.running.rawValue, ServiceStatusName.done.rawValue,
+        ServiceStatusName.failed.rawValue,
+    ]
     /// The longest wait, in seconds (a year); longer timeouts are cut to it.
     public static let longestTimeout: Double = 365 * 86_400
 

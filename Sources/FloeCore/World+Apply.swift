@@ -101,12 +101,3 @@ extension World {
         instances[key] = instance
     }
 }
-
-extension DesiredState {
-    /// The spec (and whether it is a job) of a desired object.
-    func spec(of name: ObjectName) -> (ServiceSpec, Bool)? {
-        if let service = services[name] { return (service.spec, false) }
-        if let job = jobs[name] { return (job.spec, true) }
-        return nil
-    }
-}

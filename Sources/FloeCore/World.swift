@@ -1,4 +1,3 @@
-import FloeRuntime
 import FloeSpec
 import Foundation
 

@@ -30,17 +30,18 @@ public enum Daemon {
         let runtime = ProcessRuntime(logger: logger)
         let prober = NIOProber()
         let network = try makeNetwork(settings, logger: logger)
-        let reconciler = try Reconciler(
+        let loop = try ReconcileLoop(
             settings: settings, runtime: runtime, prober: prober, logger: logger, stageTrust: trust, network: network)
-        await reconciler.start()
+        await loop.restore()
         do {
-            try await reconciler.prepareNetwork()
+            try await loop.prepareNetwork()
         } catch {
             throw DaemonError.network("\(error)")
         }
+        let queries = ServiceQueries(loop: loop, settings: settings)
         let watcher = StageWatcher(directory: settings.stageDirectory, rescanInterval: settings.rescanInterval)
-        let router = ControlAPI.router(reconciler: reconciler, settings: settings, rescan: { watcher.rescanNow() })
-        let ingress = try makeIngress(settings: settings, reconciler: reconciler, router: router, logger: logger)
+        let router = ControlAPI.router(queries: queries, settings: settings, rescan: { watcher.rescanNow() })
+        let ingress = try makeIngress(settings: settings, queries: queries, router: router, logger: logger)
         try removeStaleSocket(settings.socketPath)
         let access = SocketAccessPolicy.forCurrentProcess(groupName: settings.socketGroup)
         // Every connection's peer is checked (SO_PEERCRED) before its requests reach the router.
@@ -54,16 +55,17 @@ public enum Daemon {
             },
             logger: logger)
         let stage = StageService(
-            watcher: watcher, reconciler: reconciler, notifier: notifier, logger: logger, settings: settings)
+            watcher: watcher, loop: loop, queries: queries, notifier: notifier, logger: logger, settings: settings)
+        // Shut down in reverse order: the stage first, the loop last (queries are answered to the end).
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: app), .init(service: ingress), .init(service: MemoryTrimmer()),
+                    .init(service: loop), .init(service: app), .init(service: ingress), .init(service: MemoryTrimmer()),
                     .init(service: stage),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        await reconciler.shutdownNetwork()
+        await loop.shutdownNetwork()
         await prober.shutdown()
     }
 
@@ -103,15 +105,16 @@ public enum DaemonError: Error, CustomStringConvertible {
     }
 }
 
-/// Feeds stage events to the reconciler, handles SIGHUP (rescan) and tells systemd how things are:
-/// `READY=1` once the first full scan has been handed to the reconciler; `STATUS=` whenever the summary
+/// Feeds stage events to the loop, handles SIGHUP (rescan) and tells systemd how things are:
+/// `READY=1` once the first full scan has been handed to the loop; `STATUS=` whenever the summary
 /// changes (at most four times a second); `RELOADING=1` on SIGHUP and `READY=1` once the rescan it asked
-/// for was processed; `WATCHDOG=1` from the reconciler's actor; `STOPPING=1` first thing on shutdown.
+/// for was processed; `WATCHDOG=1` from the loop's actor; `STOPPING=1` first thing on shutdown.
 ///
 /// It must be the last service of the ``ServiceGroup``, so that it is the first one told to shut down.
 struct StageService: Service {
     let watcher: StageWatcher
-    let reconciler: Reconciler
+    let loop: ReconcileLoop
+    let queries: ServiceQueries
     let notifier: SystemdNotifier
     let logger: Logger
     let settings: DaemonSettings
@@ -136,7 +139,7 @@ struct StageService: Service {
                 group.addTask {
                     guard let interval = notifier.watchdogInterval else { return }
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        await reconciler.feedWatchdog(notifier)
+                        await loop.feedWatchdog { try? notifier.watchdog() }
                         try? await Task.sleep(for: interval)
                     }
                 }
@@ -146,26 +149,25 @@ struct StageService: Service {
                     for await _ in readiness.cancelOnGracefulShutdown() { break }
                     var sent: String?
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        let (line, generation) = await reconciler.statusSnapshot()
+                        let (line, generation) = queries.statusLine()
                         if line != sent {
                             try? notifier.status(line)
                             sent = line
                         }
                         try? await Task.sleep(for: Self.statusInterval)
                         guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
-                        await reconciler.waitForChange(after: generation, timeout: .seconds(2))
+                        await queries.waitForChange(after: generation, timeout: .seconds(2))
                     }
                 }
                 group.addTask {
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         try? await Task.sleep(for: .seconds(10))
-                        await reconciler.enforceLogLimits()
+                        loop.logLimits.enforce()
                     }
                 }
                 await handleStageEvents(reloads: reloads, becameReady: becameReady)
                 becameReady.finish()
                 watcher.finish()
-                await reconciler.shutdown()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -173,10 +175,10 @@ struct StageService: Service {
         }
     }
 
-    /// Hands the watcher's events to the reconciler until shutdown.
+    /// Hands the watcher's events to the loop until shutdown.
     func handleStageEvents(reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation) async {
         var ready = false
-        // The watcher's events wait in a buffer while the reconciler is busy, and are taken all at once.
+        // The watcher's events wait in a buffer while the loop is busy, and are taken all at once.
         let buffer = StageEventBuffer()
         let pump = Task {
             for await event in watcher.events().cancelOnGracefulShutdown() { buffer.append(event) }
@@ -190,15 +192,16 @@ struct StageService: Service {
         }
     }
 
-    /// Hands one (merged) watcher event to the reconciler.
+    /// Hands one (merged) watcher event to the loop. A full scan is waited for (until the loop has
+    /// taken it in), so that READY=1 follows the first scan's plan.
     func handle(
         _ event: StageEvent, ready: inout Bool, reloads: PendingReloads, becameReady: AsyncStream<Void>.Continuation
     ) async {
         switch event {
         case .changed(let names):
-            await reconciler.stageChanged(names)
+            loop.send(.stageChanged(names))
         case .rescan(let snapshot):
-            await reconciler.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
+            await loop.fullScan(Set(snapshot.files.keys), changed: snapshot.changed)
             if !ready {
                 ready = true
                 try? notifier.ready()

@@ -1,3 +1,4 @@
+import FloeCore
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,4 @@
+import FloeCore
 import CFloeProcess
 import Logging
 import Synchronization

@@ -1,6 +1,5 @@
 import FloeAPI
 import FloeCore
-import FloeRuntime
 import FloeSpec
 import Foundation
 import Testing

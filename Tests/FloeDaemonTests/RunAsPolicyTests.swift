@@ -1,3 +1,4 @@
+import FloeCore
 import FloeRuntime
 import Testing
 

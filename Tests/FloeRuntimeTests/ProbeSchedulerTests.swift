@@ -1,56 +1,9 @@
 import FloeRuntime
+import FloeTesting
 import NIOCore
 import NIOEmbedded
 import Synchronization
 import Testing
-
-/// A prober that answers from a script: each call takes the next answer for its port (the last
-/// one repeats); `nil` leaves the probe unanswered until ``answerHeld(_:)``.
-private final class ScriptedProber: Prober {
-    struct Call: Sendable {
-        var port: Int
-        var at: NIODeadline
-    }
-
-    private struct State {
-        var scripts: [Int: [ProbeResult?]] = [:]
-        var calls: [Call] = []
-        var held: [EventLoopPromise<ProbeResult>] = []
-    }
-
-    private let state = Mutex(State())
-
-    func script(_ port: Int, _ answers: [ProbeResult?]) {
-        state.withLock { $0.scripts[port] = answers }
-    }
-
-    var calls: [Call] { state.withLock { $0.calls } }
-
-    func answerHeld(_ result: ProbeResult) {
-        let held = state.withLock { state in
-            defer { state.held = [] }
-            return state.held
-        }
-        for promise in held { promise.succeed(result) }
-    }
-
-    func probe(
-        _ request: ProbeRequest, over connection: ProbeConnection?, on loop: any EventLoop
-    ) -> EventLoopFuture<ProbeAnswer> {
-        let promise = loop.makePromise(of: ProbeResult.self)
-        let port = request.port
-        let answer: ProbeResult?? = state.withLock { state in
-            state.calls.append(Call(port: port, at: loop.now))
-            guard var script = state.scripts[port], !script.isEmpty else { return .some(.success) }
-            let next = script.count > 1 ? script.removeFirst() : script[0]
-            state.scripts[port] = script
-            if next == nil { state.held.append(promise) }
-            return .some(next)
-        }
-        if case .some(.some(let result)) = answer { promise.succeed(result) }
-        return promise.futureResult.map { ProbeAnswer(result: $0) }
-    }
-}
 
 /// Collects what the scheduler reports, with the loop's time of each batch.
 private final class Reports: Sendable {

@@ -1,0 +1,45 @@
+import FloeCore
+import FloeSpec
+import Foundation
+
+extension ReconcileLoop {
+    /// Carries out a command of the control API or the ingress.
+    func perform(_ command: LoopCommand, effects: inout BatchEffects) {
+        let now = clock.now
+        switch command {
+        case .suspend(let name):
+            guard !world.isSuspended(service: name) else { return }
+            world.apply(.suspendService(name, .requested), desired: stageView.desired, now: now)
+            record(name, nil, nil, "suspended", "suspended on request; instances stop")
+            markChanged(&effects)
+        case .resume(let name, let why):
+            guard world.isSuspended(service: name) else { return }
+            world.apply(.resumeService(name), desired: stageView.desired, now: now)
+            record(name, nil, nil, "resumed", why)
+            markChanged(&effects)
+        case .noteTraffic(let name):
+            // At most one note a second, and no plan: the planner reads it when its idle timer fires.
+            if let last = world.services[name]?.lastActiveAt, now.timeIntervalSince(last) < 1 { return }
+            guard stageView.desired.services[name]?.header.autoSuspendSecs ?? 0 > 0 else { return }
+            world.noteTraffic(service: name, at: now)
+        case .secretSet(let secret, let existed):
+            secrets[secret.name] = secret
+            stageDirty = true
+            record(
+                nil, nil, nil, "secret-set",
+                "secret \(secret.name) \(existed ? "updated" : "created") (\(secret.kind.rawValue))")
+            markChanged(&effects)
+        case .secretDeleted(let name):
+            guard secrets.removeValue(forKey: name) != nil else { return }
+            stageDirty = true
+            record(nil, nil, nil, "secret-deleted", "secret \(name) deleted")
+            markChanged(&effects)
+        }
+    }
+
+    private func markChanged(_ effects: inout BatchEffects) {
+        effects.plan = true
+        effects.full = true
+        effects.worldChanged = true
+    }
+}

@@ -1,0 +1,156 @@
+import FloeCore
+import FloeRuntime
+import Synchronization
+
+/// Carries out the loop's decisions for one instance, in the order they were made: start, restart,
+/// stop, release and forget, each running the hooks around the runtime call. Reports what happened
+/// to the loop as events (started, failed to start, exited, network attached, retired).
+///
+/// Operations of one runner run one after another (a chain of tasks), so an exit is always reported
+/// after the start that caused it, and a stop asked for during a start stops what the start made: the
+/// loop keeps no bookkeeping of exits that overtake starts. Stops are not waited for in the chain: the
+/// exit, when it comes, is reported like any other.
+final class InstanceRunner: Sendable {
+    let key: InstanceKey
+    /// Tells this runner's reports from those of an earlier runner of the same instance key.
+    let id: Int
+    private let runtime: any ContainerRuntime
+    private let hooks: [any InstanceHook]
+    private let report: @Sendable (LoopEvent) -> Void
+
+    private struct State {
+        var handles: [String: ContainerHandle] = [:]
+        var tail: Task<Void, Never>?
+        var released = false
+        var address: String?
+    }
+
+    private let state: Mutex<State>
+
+    /// A runner whose first operation waits for `after` (the last operation of the runner this one
+    /// replaces, for the same instance key: its network is detached before this one attaches).
+    init(
+        key: InstanceKey, id: Int, runtime: any ContainerRuntime, hooks: [any InstanceHook],
+        after: Task<Void, Never>? = nil, report: @escaping @Sendable (LoopEvent) -> Void
+    ) {
+        self.key = key
+        self.id = id
+        self.runtime = runtime
+        self.hooks = hooks
+        self.report = report
+        self.state = Mutex(State(tail: after))
+    }
+
+    /// The last operation queued (done when everything asked so far is done).
+    var tail: Task<Void, Never>? { state.withLock { $0.tail } }
+
+    /// Whether ``release()`` was asked for.
+    var isReleased: Bool { state.withLock { $0.released } }
+
+    // MARK: Operations
+
+    /// Starts a container: the hooks' prestart in order, the runtime, then the hooks' poststart.
+    func start(_ start: ContainerStart) {
+        enqueue { await self.run(start) }
+    }
+
+    /// Stops a container so that the loop starts it again (a failed liveness probe).
+    func restart(_ container: String, grace: Duration) {
+        enqueue { await self.stopContainer(container, grace: grace) }
+    }
+
+    /// Stops every container of the instance.
+    func stop(grace: Duration) {
+        enqueue {
+            for name in self.state.withLock({ $0.handles.keys.sorted() }) {
+                await self.stopContainer(name, grace: grace)
+            }
+        }
+    }
+
+    /// The instance will start nothing more: the hooks release what it holds.
+    func release() {
+        guard state.withLock({ state in
+            defer { state.released = true }
+            return !state.released
+        })
+        else { return }
+        enqueue {
+            for hook in self.hooks { await hook.released(self.key) }
+        }
+    }
+
+    /// The instance is gone: stops what may still run (nothing, normally), releases, lets the hooks
+    /// remove what it left, and reports the runner retired.
+    func forget() {
+        release()
+        enqueue {
+            for name in self.state.withLock({ $0.handles.keys.sorted() }) {
+                await self.stopContainer(name, grace: .seconds(5))
+            }
+            for hook in self.hooks { await hook.forgotten(self.key) }
+            self.report(.runnerRetired(self.key, runner: self.id))
+        }
+    }
+
+    // MARK: Steps
+
+    private func enqueue(_ operation: @escaping @Sendable () async -> Void) {
+        state.withLock { state in
+            let previous = state.tail
+            state.tail = Task {
+                await previous?.value
+                await operation()
+            }
+        }
+    }
+
+    private func run(_ request: ContainerStart) async {
+        var start = request
+        let ref = ContainerRef(key, start.container.name)
+        for hook in hooks {
+            do throws(HookFailure) {
+                try await hook.prestart(&start, instance: key)
+            } catch {
+                report(.failedToStart(ref, reason: error.message, runner: id))
+                return
+            }
+        }
+        if let address = start.address, state.withLock({ $0.address }) != address {
+            state.withLock { $0.address = address }
+            report(.networkAttached(key, address: address, runner: id))
+        }
+        let handle: ContainerHandle
+        do throws(ContainerStartError) {
+            handle = try await runtime.start(start.launch) { exit in
+                // Queued behind this start: the exit is handled once the start is recorded.
+                self.enqueue { await self.ended(ref.container, exit) }
+            }
+        } catch {
+            let reason: String
+            switch error {
+            case .executableNotFound, .workingDirectoryMissing: reason = "Failed to pull image: \(error)"
+            case .spawnFailed: reason = "Encountered fatal error, retrying: \(error)"
+            }
+            report(.failedToStart(ref, reason: reason, runner: id))
+            return
+        }
+        state.withLock { $0.handles[ref.container] = handle }
+        report(.started(ref, handle, runner: id))
+        for hook in hooks { await hook.poststart(start, instance: key, handle: handle) }
+    }
+
+    private func stopContainer(_ name: String, grace: Duration) async {
+        guard let handle = state.withLock({ $0.handles[name] }) else { return }
+        for hook in hooks { await hook.stopped(ContainerRef(key, name)) }
+        let runtime = self.runtime
+        Task { await runtime.stop(handle, grace: grace) }
+    }
+
+    private func ended(_ name: String, _ exit: ContainerExit) async {
+        guard let handle = state.withLock({ $0.handles.removeValue(forKey: name) }) else { return }
+        let ref = ContainerRef(key, name)
+        for hook in hooks { await hook.stopped(ref) }
+        report(.exited(ref, exit, pid: handle.pid, runner: id))
+    }
+}
