@@ -216,6 +216,8 @@ let package = Package(
             name: "FloeDaemonTests",
             dependencies: [
                 "FloeDaemon", "FloeTesting", "FloeCore", "FloeRuntime", "FloeSpec", "FloeAPI", "FloeNetwork",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

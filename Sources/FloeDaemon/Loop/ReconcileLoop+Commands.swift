@@ -11,12 +11,12 @@ extension ReconcileLoop {
             guard !world.isSuspended(service: name) else { return }
             world.apply(.suspendService(name, .requested), desired: stageView.desired, now: now)
             record(name, nil, nil, "suspended", "suspended on request; instances stop")
-            markChanged(&effects)
+            effects.changed(full: true)
         case .resume(let name, let why):
             guard world.isSuspended(service: name) else { return }
             world.apply(.resumeService(name), desired: stageView.desired, now: now)
             record(name, nil, nil, "resumed", why)
-            markChanged(&effects)
+            effects.changed(full: true)
         case .noteTraffic(let name):
             // At most one note a second, and no plan: the planner reads it when its idle timer fires.
             if let last = world.services[name]?.lastActiveAt, now.timeIntervalSince(last) < 1 { return }
@@ -28,18 +28,12 @@ extension ReconcileLoop {
             record(
                 nil, nil, nil, "secret-set",
                 "secret \(secret.name) \(existed ? "updated" : "created") (\(secret.kind.rawValue))")
-            markChanged(&effects)
+            effects.changed(full: true)
         case .secretDeleted(let name):
             guard secrets.removeValue(forKey: name) != nil else { return }
             stageDirty = true
             record(nil, nil, nil, "secret-deleted", "secret \(name) deleted")
-            markChanged(&effects)
+            effects.changed(full: true)
         }
-    }
-
-    private func markChanged(_ effects: inout BatchEffects) {
-        effects.plan = true
-        effects.full = true
-        effects.worldChanged = true
     }
 }

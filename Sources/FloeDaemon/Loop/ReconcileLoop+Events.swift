@@ -10,8 +10,16 @@ struct BatchEffects {
     var plan = false
     /// The plan must cover the whole world (the batch freed room or changed the stage).
     var full = false
-    /// The world or the stage changed: publish and save even when the plan is empty.
+    /// The world or the stage changed: publish and save even when the plan is empty (a timer or a
+    /// rescan that found nothing new publishes only when its plan acts).
     var worldChanged = false
+
+    /// The batch changed the world: plan (over the whole world when `full`) and publish.
+    mutating func changed(full: Bool) {
+        plan = true
+        worldChanged = true
+        if full { self.full = true }
+    }
     /// Commands to answer once the batch's snapshot is published.
     var done: [CheckedContinuation<Void, Never>] = []
 }
@@ -36,8 +44,7 @@ extension ReconcileLoop {
         case .stageChanged(let names):
             applyStageChanges(registry.reload(names, now: clock.now))
             stageDirty = true
-            effects.plan = true
-            effects.full = true
+            effects.changed(full: true)
         case .fullScan(let names, let changed, let done):
             if let done { effects.done.append(done) }
             let toRead = stageComplete ? changed.union(names.subtracting(registry.entries.keys)) : names
@@ -61,8 +68,7 @@ extension ReconcileLoop {
             world.containerFailedToStart(ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
             record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
             releaseIfFinished(ref.key)
-            effects.plan = true
-            effects.full = true  // a failed start can free room and ports
+            effects.changed(full: true)  // a failed start can free room and ports
         case .exited(let ref, let exit, let pid, let runner):
             guard isCurrent(runner, of: ref.key), world.container(ref.key, ref.container)?.handle?.pid == pid else {
                 return
@@ -72,8 +78,7 @@ extension ReconcileLoop {
                 ref.key.object, ref.key.id, ref.container, "exited", "process \(pid) \(exit)",
                 level: exit.succeeded ? .info : .warning)
             releaseIfFinished(ref.key)
-            effects.plan = true
-            effects.full = true  // an exit can free room and ports
+            effects.changed(full: true)  // an exit can free room and ports
         case .networkAttached(let key, let address, let runner):
             guard isCurrent(runner, of: key) else { return }
             addresses[key] = address
@@ -121,7 +126,7 @@ extension ReconcileLoop {
             record(
                 ref.key.object, ref.key.id, ref.container, c.restartCount > 0 || c.lastExit != nil ? "restarted" : "started",
                 "process \(handle.pid) started")
-            effects.plan = true
+            effects.changed(full: false)
         case .stopping:
             // Stopped while it was being started: the runner stops it next; its exit ends the stop.
             world.updateContainer(ref.key, ref.container) { $0.handle = handle }
@@ -153,9 +158,9 @@ extension ReconcileLoop {
                     ref.key.object, ref.key.id, ref.container, "probe-failed",
                     "readiness probe failing (\(why)); no longer READY", level: .warning)
             }
-            effects.plan = true
+            effects.changed(full: false)
         } else if liveness && after.livenessFailures >= outcome.threshold {
-            effects.plan = true
+            effects.changed(full: false)
         } else if !success,
             after.readinessFailures == outcome.threshold || after.livenessFailures == outcome.threshold,
             case .failure(let why) = outcome.result
