@@ -1,7 +1,7 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// How release builds of floed and floectl are linked on Linux (README, "Performance", has the numbers).
+/// How release builds of floed and floectl are linked on Linux (bench/RESULTS.md, "floed's memory", has the numbers).
 /// - `-static-stdlib`: the Swift runtime and Foundation are linked in, so the linker keeps only the code
 ///   floe uses, the dynamic loader binds no symbols in twenty libraries at start, and no shared library's
 ///   relocated pages are dirtied. The four `-l` are the archives that the static Foundation module would
@@ -28,7 +28,8 @@ let staticReleaseLinking: [LinkerSetting] = [
 /// The kernel maps code in whole page-cache folios (64 KiB), so in the default order the few thousand functions
 /// floed runs, spread over 28 MB of text, make most of it resident. Sources/floed/floed.order lists them (made by
 /// bench/text_order.py from a run under callgrind); functions it does not list are placed after, and names that
-/// no longer exist are ignored, so a stale list costs memory, never correctness. README, "Performance".
+/// no longer exist are ignored, so a stale list costs memory, never correctness. The numbers: bench/RESULTS.md,
+/// "floed's code layout".
 let floedTextOrder: [LinkerSetting] = [
     .unsafeFlags(
         [

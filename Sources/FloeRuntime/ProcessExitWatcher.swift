@@ -14,7 +14,7 @@ import Synchronization
 /// Why not swift-subprocess's `run`, which also watches its child: version 1.0 keeps, for every
 /// running child, a task that wakes up once a second to see whether it was cancelled. With 1,000
 /// containers that was 1,000 timer wake-ups a second and about two thirds of an otherwise idle
-/// floed's CPU (perf, 2026-11-25). An epoll wait costs nothing while no process ends.
+/// floed's CPU (measured with perf). An epoll wait costs nothing while no process ends.
 final class ProcessExitWatcher: Sendable {
     /// The watcher of this floed (its thread starts on first use).
     static let shared = ProcessExitWatcher()

@@ -18,7 +18,7 @@ public struct ServiceHeader: Sendable, Hashable, Codable {
     public var stopGraceSeconds: Int
     /// Seconds a new instance may take to become READY during an upgrade before the upgrade stops.
     public var upgradeDeadlineSeconds: Int
-    /// Host port for the ingress of public endpoints (issue 6); nil = allocated.
+    /// Host port for the ingress of public endpoints; nil = allocated.
     public var ingressPort: Int?
 
     public init(

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The release layout of floed's code (README, "Performance"): the link orders floed's functions by
-/// `Sources/floed/floed.order`, and `bench/text_residency.py` shows the result.
+/// The release layout of floed's code (measured in bench/RESULTS.md, "floed's code layout"): the link
+/// orders floed's functions by `Sources/floed/floed.order`, and `bench/text_residency.py` shows the result.
 @Suite struct ReleaseLayoutTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
