@@ -1,6 +1,5 @@
 import ArgumentParser
-import FloeAPI
-import FloeDaemon
+import FloeConfig
 import Foundation
 
 /// Options every command that talks to floed takes.
@@ -17,12 +16,8 @@ struct GlobalOptions: ParsableArguments {
     /// `--socket`, else `FLOE_SOCKET`, else the socket floed uses by the same rules: its config
     /// file's `socket:` (when readable), else the default path for this user.
     var socketPath: String {
-        if let socket { return socket }
-        let environment = ProcessInfo.processInfo.environment
-        if let fromEnvironment = environment["FLOE_SOCKET"], !fromEnvironment.isEmpty { return fromEnvironment }
-        let isRoot = geteuid() == 0
-        return FloedConfig.load(path: nil, environment: environment, isRoot: isRoot).0?.socket
-            ?? FloedConfig.defaults(environment: environment, isRoot: isRoot).socket
+        FloedConfig.clientSocketPath(
+            given: socket, environment: ProcessInfo.processInfo.environment, isRoot: geteuid() == 0)
     }
 
     var client: ControlClient { ControlClient(socketPath: socketPath) }
