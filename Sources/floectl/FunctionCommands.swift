@@ -7,7 +7,7 @@ import Foundation
 /// `floectl functions`: the stage's service functions.
 struct Functions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List service functions (SHOW FUNCTIONS).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -41,7 +41,7 @@ struct Call: AsyncParsableCommand {
 
     enum InputFormat: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "The function's name (case-insensitive).") var name: String
     @Argument(help: "The arguments of one call.") var arguments: [String] = []
     @Option(name: .shortAndLong, help: "Read rows from FILE ('-' for standard input).") var input: String?

@@ -7,7 +7,7 @@ import NIOHTTP1
 struct Endpoints: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a service's endpoints and their ingress URLs (SHOW ENDPOINTS IN SERVICE).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -30,7 +30,7 @@ struct Endpoints: AsyncParsableCommand {
 struct Suspend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Suspend a service: its instances stop until it is resumed (ALTER SERVICE ... SUSPEND).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -45,7 +45,7 @@ struct Suspend: AsyncParsableCommand {
 struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Resume a suspended service: its instances start again (ALTER SERVICE ... RESUME).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -86,7 +86,7 @@ struct Token: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token and print it (once: floed keeps only its hash).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
         @Argument(help: "The token's name (letters, digits, '_', '.', '-').") var name: String
         @Option(help: "The user services see in Sf-Context-Current-User (default: the token's name).")
         var user: String?
@@ -106,7 +106,7 @@ struct Token: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tokens (names and users, no secrets).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
         func run() async throws {
             try await reportingFailures {
@@ -121,7 +121,7 @@ struct Token: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token: it stops working at once.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
         @Argument var name: String
 
         func run() async throws {

@@ -5,7 +5,7 @@ import Foundation
 /// `floectl logs NAME`: SYSTEM$GET_SERVICE_LOGS (stdout and stderr merged).
 struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a container's log (SYSTEM$GET_SERVICE_LOGS).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
     @Option(help: "Instance id (default: the first).") var instance: Int?
     @Option(help: "Container name (default: the first).") var container: String?

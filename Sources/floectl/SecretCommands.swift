@@ -18,7 +18,7 @@ struct SecretSet: AsyncParsableCommand {
         commandName: "set",
         abstract: "Create or replace a secret: a password secret (--username U --password-stdin) "
             + "or a generic_string secret (--string-stdin). Services that use it restart, one at a time.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "The secret's name (an identifier, as in snowflakeSecret).") var name: String
     @Option(help: "The username of a password secret.") var username: String?
     @Flag(help: "Read the password of a password secret from stdin (one trailing newline is dropped).")
@@ -58,7 +58,7 @@ struct SecretSet: AsyncParsableCommand {
 struct SecretList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List secrets: names, types and keys, never values.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -81,7 +81,7 @@ struct SecretDelete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete a secret (running instances keep their copy; new ones wait until it is set again).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {

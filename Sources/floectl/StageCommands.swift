@@ -16,7 +16,7 @@ struct DaemonInfo: Decodable {
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate stage files and copy them into floed's stage atomically (write, then rename).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "Stage files (name.yaml: the object's name is the file name).") var files: [String]
 
     func run() async throws {
@@ -30,7 +30,7 @@ struct Apply: AsyncParsableCommand {
 /// `floectl delete NAME`: remove the object's file from the stage (its instances stop).
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Remove an object's file from the stage (DROP SERVICE).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -54,7 +54,7 @@ struct ExecuteJob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "execute-job",
         abstract: "Run an SPCS spec as a job (EXECUTE JOB SERVICE); waits for DONE or FAILED unless --async.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Option(help: "Compute pool.") var pool: String
     @Argument(help: "The SPCS specification file (spec: ...).") var specFile: String
     @Option(help: "Job name (default: the spec file's name).") var name: String?
