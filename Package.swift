@@ -220,6 +220,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
+        .testTarget(name: "floectlTests", dependencies: ["floectl"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
     ]
 )

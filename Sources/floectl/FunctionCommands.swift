@@ -50,6 +50,12 @@ struct Call: AsyncParsableCommand {
     @Flag(help: "With --format csv: the first record is a header, not a row.") var header = false
     @Option(help: "Seconds to wait for a READY instance before failing.") var wait: Double = 30
 
+    func validate() throws {
+        if global.json && output == .csv {
+            throw ValidationError("--json prints JSON lines; leave out --output csv (or --json)")
+        }
+    }
+
     func run() async throws {
         try await reportingFailures {
             let function = try await lookUp()

@@ -36,7 +36,7 @@ struct Suspend: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let status = try await postForStatus(global, "/v1/services/\(queryValue(name))/suspend")
-            write("\(name.uppercased()): \(status)\n")
+            try printOutcome(global, action: "suspend", name: name, status: status)
         }
     }
 }
@@ -51,9 +51,15 @@ struct Resume: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let status = try await postForStatus(global, "/v1/services/\(queryValue(name))/resume")
-            write("\(name.uppercased()): \(status)\n")
+            try printOutcome(global, action: "resume", name: name, status: status)
         }
     }
+}
+
+/// `NAME: STATUS`, or with `--json` the ``Outcome``.
+private func printOutcome(_ global: GlobalOptions, action: String, name: String, status: String) throws {
+    if global.json { return try printJSON(Outcome(action: action, name: name.uppercased(), status: status)) }
+    write("\(name.uppercased()): \(status)\n")
 }
 
 /// POSTs and reads `{"status": ...}`; an API error becomes a failure with its words.
@@ -128,6 +134,7 @@ struct Token: AsyncParsableCommand {
             try await reportingFailures {
                 let (status, body, _) = try await global.client.send(.DELETE, "/v1/tokens/\(queryValue(name))")
                 guard status == 200 else { throw ControlClient.Failure(description: ControlClient.errorMessage(body)) }
+                if global.json { return try printJSON(Outcome(action: "token revoke", name: name)) }
                 write("revoked \(name)\n")
             }
         }

@@ -49,6 +49,9 @@ struct SecretSet: AsyncParsableCommand {
             let body = Array(try JSONEncoder().encode(update))
             let (status, answer, _) = try await global.client.send(.PUT, "/v1/secrets/\(pathValue(name))", body: body)
             guard status == 200 else { throw fail(ControlClient.errorMessage(answer)) }
+            if global.json {
+                return try printJSON(Outcome(action: "secret set", name: secretName(answer) ?? name.uppercased()))
+            }
             print("secret \(name.uppercased()) set")
         }
     }
@@ -88,9 +91,17 @@ struct SecretDelete: AsyncParsableCommand {
         try await reportingFailures {
             let (status, answer, _) = try await global.client.send(.DELETE, "/v1/secrets/\(pathValue(name))")
             guard status == 200 else { throw fail(ControlClient.errorMessage(answer)) }
+            if global.json {
+                return try printJSON(Outcome(action: "secret delete", name: secretName(answer) ?? name.uppercased()))
+            }
             print("secret \(name.uppercased()) deleted")
         }
     }
+}
+
+/// The secret's name as floed answers it (`{"secret": "NAME"}`).
+private func secretName(_ answer: [UInt8]) -> String? {
+    (try? JSONDecoder().decode([String: String].self, from: Data(answer)))?["secret"]
 }
 
 /// Percent-encodes a path segment.
