@@ -137,17 +137,25 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // floed's configuration: floed.yaml, command-line overrides, defaults, paths and the socket's rules.
+        // floectl uses it to find floed's socket, so it must not depend on the daemon.
+        .target(
+            name: "FloeConfig",
+            dependencies: [
+                "FloeSpec", "FloeYAML", "FloeNetwork", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // systemd integration: sd_notify (READY/STATUS/WATCHDOG/RELOADING/STOPPING) and a journal log handler.
         .target(
             name: "FloeSystemd",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystemd", "FloeConfig", .product(name: "Logging", package: "swift-log")]
         ),
         // The daemon: stage watcher, state store, reconcile loop, probes, control API, systemd.
         .target(
             name: "FloeDaemon",
             dependencies: [
-                "FloeSpec", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd", "FloeIngress",
-                "FloeFunctions", "FloeNetwork", "CMalloc",
+                "FloeSpec", "FloeConfig", "FloeCore", "FloeAPI", "FloeRuntime", "FloeYAML", "FloeSystemd",
+                "FloeIngress", "FloeFunctions", "FloeNetwork", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -173,7 +181,7 @@ let package = Package(
         .executableTarget(
             name: "floed",
             dependencies: [
-                "FloeDaemon",
+                "FloeDaemon", "FloeConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["floed.order"],
@@ -182,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "floectl",
             dependencies: [
-                "FloeSpec", "FloeAPI", "FloeDaemon", "FloeFunctions",
+                "FloeSpec", "FloeAPI", "FloeConfig", "FloeFunctions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -204,6 +212,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FloeSystemdTests", dependencies: ["FloeSystemd"]),
+        .testTarget(name: "FloeConfigTests", dependencies: ["FloeConfig"]),
         .testTarget(
             name: "FloeFunctionsTests",
             dependencies: [
@@ -216,7 +225,8 @@ let package = Package(
         .testTarget(
             name: "FloeDaemonTests",
             dependencies: [
-                "FloeDaemon", "FloeTesting", "FloeCore", "FloeRuntime", "FloeSpec", "FloeAPI", "FloeNetwork",
+                "FloeDaemon", "FloeConfig", "FloeTesting", "FloeCore", "FloeRuntime", "FloeSpec", "FloeAPI",
+                "FloeNetwork",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -225,6 +235,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
+        .testTarget(name: "floectlTests", dependencies: ["floectl"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
     ]
 )

@@ -1,4 +1,5 @@
 import FloeAPI
+import FloeConfig
 import FloeRuntime
 import FloeSpec
 import FloeSystemd

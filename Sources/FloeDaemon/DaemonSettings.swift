@@ -1,3 +1,4 @@
+import FloeConfig
 import FloeNetwork
 import FloeSpec
 

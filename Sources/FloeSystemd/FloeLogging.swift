@@ -1,3 +1,4 @@
+import FloeConfig
 import Logging
 
 #if canImport(Glibc)

@@ -7,7 +7,7 @@ import Foundation
 /// `floectl functions`: the stage's service functions.
 struct Functions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List service functions (SHOW FUNCTIONS).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -41,7 +41,7 @@ struct Call: AsyncParsableCommand {
 
     enum InputFormat: String, ExpressibleByArgument, CaseIterable { case json, csv }
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "The function's name (case-insensitive).") var name: String
     @Argument(help: "The arguments of one call.") var arguments: [String] = []
     @Option(name: .shortAndLong, help: "Read rows from FILE ('-' for standard input).") var input: String?
@@ -49,6 +49,12 @@ struct Call: AsyncParsableCommand {
     @Option(help: "The output's format: json (JSON lines) or csv.") var output: InputFormat = .json
     @Flag(help: "With --format csv: the first record is a header, not a row.") var header = false
     @Option(help: "Seconds to wait for a READY instance before failing.") var wait: Double = 30
+
+    func validate() throws {
+        if global.json && output == .csv {
+            throw ValidationError("--json prints JSON lines; leave out --output csv (or --json)")
+        }
+    }
 
     func run() async throws {
         try await reportingFailures {

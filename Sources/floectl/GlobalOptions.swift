@@ -1,28 +1,31 @@
 import ArgumentParser
-import FloeAPI
-import FloeDaemon
+import FloeConfig
 import Foundation
 
-/// Options every command that talks to floed takes.
+/// The options every floectl command takes, before or after the command's name
+/// (`floectl --json services` and `floectl services --json` are the same).
+///
+/// ``Floectl`` declares this group and so does every subcommand: ArgumentParser parses the root's
+/// group from the whole command line, wherever the options stand, and hands the subcommand the
+/// values the root parsed (an `@OptionGroup` of a type an enclosing command already decoded).
 struct GlobalOptions: ParsableArguments {
+    /// The section of `--help` these options are listed under.
+    static let title = "Global Options"
+
     @Option(
         help:
             "floed's control socket (default: $FLOE_SOCKET, else the socket in floed's config file, else /run/floe/floed.sock for root, $XDG_RUNTIME_DIR/floe/floed.sock for others)."
     )
     var socket: String?
 
-    @Flag(help: "Print JSON instead of a table.")
+    @Flag(help: "Print JSON instead of tables and messages (every command).")
     var json = false
 
     /// `--socket`, else `FLOE_SOCKET`, else the socket floed uses by the same rules: its config
     /// file's `socket:` (when readable), else the default path for this user.
     var socketPath: String {
-        if let socket { return socket }
-        let environment = ProcessInfo.processInfo.environment
-        if let fromEnvironment = environment["FLOE_SOCKET"], !fromEnvironment.isEmpty { return fromEnvironment }
-        let isRoot = geteuid() == 0
-        return FloedConfig.load(path: nil, environment: environment, isRoot: isRoot).0?.socket
-            ?? FloedConfig.defaults(environment: environment, isRoot: isRoot).socket
+        FloedConfig.clientSocketPath(
+            given: socket, environment: ProcessInfo.processInfo.environment, isRoot: geteuid() == 0)
     }
 
     var client: ControlClient { ControlClient(socketPath: socketPath) }

@@ -7,7 +7,7 @@ import NIOHTTP1
 struct Endpoints: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a service's endpoints and their ingress URLs (SHOW ENDPOINTS IN SERVICE).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -30,13 +30,13 @@ struct Endpoints: AsyncParsableCommand {
 struct Suspend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Suspend a service: its instances stop until it is resumed (ALTER SERVICE ... SUSPEND).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
         try await reportingFailures {
             let status = try await postForStatus(global, "/v1/services/\(queryValue(name))/suspend")
-            write("\(name.uppercased()): \(status)\n")
+            try printOutcome(global, action: "suspend", name: name, status: status)
         }
     }
 }
@@ -45,15 +45,21 @@ struct Suspend: AsyncParsableCommand {
 struct Resume: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Resume a suspended service: its instances start again (ALTER SERVICE ... RESUME).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
         try await reportingFailures {
             let status = try await postForStatus(global, "/v1/services/\(queryValue(name))/resume")
-            write("\(name.uppercased()): \(status)\n")
+            try printOutcome(global, action: "resume", name: name, status: status)
         }
     }
+}
+
+/// `NAME: STATUS`, or with `--json` the ``Outcome``.
+private func printOutcome(_ global: GlobalOptions, action: String, name: String, status: String) throws {
+    if global.json { return try printJSON(Outcome(action: action, name: name.uppercased(), status: status)) }
+    write("\(name.uppercased()): \(status)\n")
 }
 
 /// POSTs and reads `{"status": ...}`; an API error becomes a failure with its words.
@@ -86,7 +92,7 @@ struct Token: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token and print it (once: floed keeps only its hash).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
         @Argument(help: "The token's name (letters, digits, '_', '.', '-').") var name: String
         @Option(help: "The user services see in Sf-Context-Current-User (default: the token's name).")
         var user: String?
@@ -106,7 +112,7 @@ struct Token: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the tokens (names and users, no secrets).")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
         func run() async throws {
             try await reportingFailures {
@@ -121,13 +127,14 @@ struct Token: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token: it stops working at once.")
-        @OptionGroup var global: GlobalOptions
+        @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
         @Argument var name: String
 
         func run() async throws {
             try await reportingFailures {
                 let (status, body, _) = try await global.client.send(.DELETE, "/v1/tokens/\(queryValue(name))")
                 guard status == 200 else { throw ControlClient.Failure(description: ControlClient.errorMessage(body)) }
+                if global.json { return try printJSON(Outcome(action: "token revoke", name: name)) }
                 write("revoked \(name)\n")
             }
         }

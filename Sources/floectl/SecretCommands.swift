@@ -18,7 +18,7 @@ struct SecretSet: AsyncParsableCommand {
         commandName: "set",
         abstract: "Create or replace a secret: a password secret (--username U --password-stdin) "
             + "or a generic_string secret (--string-stdin). Services that use it restart, one at a time.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "The secret's name (an identifier, as in snowflakeSecret).") var name: String
     @Option(help: "The username of a password secret.") var username: String?
     @Flag(help: "Read the password of a password secret from stdin (one trailing newline is dropped).")
@@ -49,6 +49,9 @@ struct SecretSet: AsyncParsableCommand {
             let body = Array(try JSONEncoder().encode(update))
             let (status, answer, _) = try await global.client.send(.PUT, "/v1/secrets/\(pathValue(name))", body: body)
             guard status == 200 else { throw fail(ControlClient.errorMessage(answer)) }
+            if global.json {
+                return try printJSON(Outcome(action: "secret set", name: secretName(answer) ?? name.uppercased()))
+            }
             print("secret \(name.uppercased()) set")
         }
     }
@@ -58,7 +61,7 @@ struct SecretSet: AsyncParsableCommand {
 struct SecretList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List secrets: names, types and keys, never values.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -81,16 +84,24 @@ struct SecretDelete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete a secret (running instances keep their copy; new ones wait until it is set again).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
         try await reportingFailures {
             let (status, answer, _) = try await global.client.send(.DELETE, "/v1/secrets/\(pathValue(name))")
             guard status == 200 else { throw fail(ControlClient.errorMessage(answer)) }
+            if global.json {
+                return try printJSON(Outcome(action: "secret delete", name: secretName(answer) ?? name.uppercased()))
+            }
             print("secret \(name.uppercased()) deleted")
         }
     }
+}
+
+/// The secret's name as floed answers it (`{"secret": "NAME"}`).
+private func secretName(_ answer: [UInt8]) -> String? {
+    (try? JSONDecoder().decode([String: String].self, from: Data(answer)))?["secret"]
 }
 
 /// Percent-encodes a path segment.

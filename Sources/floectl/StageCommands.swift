@@ -16,13 +16,13 @@ struct DaemonInfo: Decodable {
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate stage files and copy them into floed's stage atomically (write, then rename).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "Stage files (name.yaml: the object's name is the file name).") var files: [String]
 
     func run() async throws {
         try await reportingFailures {
             let info = try await global.client.decode(DaemonInfo.self, "/v1/info")
-            try StageWriter(stage: info.stage).apply(files)
+            try StageWriter(stage: info.stage).apply(files, json: global.json)
         }
     }
 }
@@ -30,7 +30,7 @@ struct Apply: AsyncParsableCommand {
 /// `floectl delete NAME`: remove the object's file from the stage (its instances stop).
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Remove an object's file from the stage (DROP SERVICE).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -44,9 +44,26 @@ struct Delete: AsyncParsableCommand {
             guard unlink(file) == 0 else {
                 throw fail("cannot remove \(file): \(String(cString: strerror(errno)))")
             }
+            if global.json { return try printJSON(Outcome(action: "delete", name: object.value, file: file)) }
             write("removed \(file); floed stops \(object)\n")
         }
     }
+}
+
+/// What `execute-job --json` prints: the job, its stage file, and (unless `--async`) how it ended.
+struct JobOutcome: Encodable {
+    /// False when the job FAILED or did not finish in time.
+    var ok = true
+    /// Always `execute-job`, as ``Outcome/action`` names the command.
+    var action = "execute-job"
+    /// The job's name.
+    var name: String
+    /// The stage file floectl wrote for it.
+    var file: String
+    /// Whether the job reached DONE or FAILED (false with `--async`, which does not wait).
+    var finished = false
+    /// SYSTEM$GET_SERVICE_STATUS of the job once it ended or the wait ran out; nil with `--async`.
+    var containers: [ContainerStatus]?
 }
 
 /// `floectl execute-job`: EXECUTE JOB SERVICE.
@@ -54,7 +71,7 @@ struct ExecuteJob: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "execute-job",
         abstract: "Run an SPCS spec as a job (EXECUTE JOB SERVICE); waits for DONE or FAILED unless --async.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Option(help: "Compute pool.") var pool: String
     @Argument(help: "The SPCS specification file (spec: ...).") var specFile: String
     @Option(help: "Job name (default: the spec file's name).") var name: String?
@@ -77,9 +94,14 @@ struct ExecuteJob: AsyncParsableCommand {
             }
             let header = "job:\n  computePool: \(pool)\n  replicas: \(replicas)\n"
             let content = header + text + (text.hasSuffix("\n") ? "" : "\n")
-            try writer.write(name: jobName.value.lowercased() + ".yaml", content: Array(content.utf8))
-            write("job \(jobName) submitted\n")
-            guard !async else { return }
+            let fileName = jobName.value.lowercased() + ".yaml"
+            try writer.write(name: fileName, content: Array(content.utf8))
+            var outcome = JobOutcome(name: jobName.value, file: "\(info.stage)/\(fileName)")
+            if async {
+                if global.json { return try printJSON(outcome) }
+                return write("job \(jobName) submitted\n")
+            }
+            if !global.json { write("job \(jobName) submitted\n") }
             struct Answer: Decodable {
                 var reached: Bool
                 var status: String
@@ -101,8 +123,16 @@ struct ExecuteJob: AsyncParsableCommand {
                 }
             }
             let rows = try await global.client.decode([ContainerStatus].self, "/v1/services/\(jobName.value)/status")
-            write(ContainerStatus.spcsJSON(rows) + "\n")
-            if rows.contains(where: { $0.status == "FAILED" }) { throw ExitCode(1) }
+            let failed = rows.contains { $0.status == "FAILED" }
+            if global.json {
+                outcome.ok = finished && !failed
+                outcome.finished = finished
+                outcome.containers = rows
+                try printJSON(outcome)
+            } else {
+                write(ContainerStatus.spcsJSON(rows) + "\n")
+            }
+            if failed { throw ExitCode(1) }
             if !finished { throw fail("\(jobName) did not finish within \(timeout) s") }
         }
     }

@@ -7,7 +7,7 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print SYSTEM$GET_SERVICE_STATUS for a service or job (one object per container per instance).")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "Service or job name (case-insensitive).") var name: String
     @Option(help: "Wait up to this many seconds for a steady state (READY; DONE or FAILED for jobs).")
     var timeout: Double?
@@ -27,7 +27,7 @@ struct Status: AsyncParsableCommand {
 /// `floectl services` / `floectl jobs`: SHOW SERVICES.
 struct Services: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List services (SHOW SERVICES).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures { try await listServices(global: global, jobs: false) }
@@ -36,7 +36,7 @@ struct Services: AsyncParsableCommand {
 
 struct Jobs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List job services (SHOW JOB SERVICES).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures { try await listServices(global: global, jobs: true) }
@@ -63,7 +63,7 @@ func listServices(global: GlobalOptions, jobs: Bool) async throws {
 /// `floectl describe NAME`: DESCRIBE SERVICE.
 struct Describe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Describe a service or job (DESCRIBE SERVICE).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -98,7 +98,7 @@ struct Describe: AsyncParsableCommand {
 /// `floectl containers NAME`: SHOW SERVICE CONTAINERS IN SERVICE.
 struct Containers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List a service's containers (SHOW SERVICE CONTAINERS).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -124,7 +124,7 @@ struct Containers: AsyncParsableCommand {
 /// `floectl instances NAME`: SHOW SERVICE INSTANCES IN SERVICE.
 struct Instances: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List a service's instances (SHOW SERVICE INSTANCES).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String
 
     func run() async throws {
@@ -148,7 +148,7 @@ struct Instances: AsyncParsableCommand {
 /// `floectl pools`: SHOW COMPUTE POOLS.
 struct Pools: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List compute pools (SHOW COMPUTE POOLS).")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
 
     func run() async throws {
         try await reportingFailures {
@@ -173,7 +173,7 @@ struct Pools: AsyncParsableCommand {
 /// `floectl events [NAME]`.
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show what floed did and why, newest last.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument var name: String?
     @Option(help: "At most this many events.") var limit = 100
 
@@ -196,7 +196,7 @@ struct Wait: AsyncParsableCommand {
         abstract:
             "Wait until services are READY (or RUNNING), or jobs DONE or FAILED; exit 1 when one is not there in time.",
         discussion: "Several names are waited for together, with one timeout for all.")
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
     @Argument(help: "Service or job names.") var names: [String]
     @Option(name: .customLong("for"), help: "READY, RUNNING, DONE or FAILED.") var target = "READY"
     @Option(help: "Seconds to wait.") var timeout: Double = 300

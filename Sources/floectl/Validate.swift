@@ -2,7 +2,7 @@ import ArgumentParser
 import FloeSpec
 import Foundation
 
-/// `floectl validate PATH...` (issue 2): checks stage files and prints diagnostics.
+/// `floectl validate PATH...`: checks stage files and prints diagnostics.
 ///
 /// A directory is checked as one stage; files given one by one are checked together as one stage.
 /// Exit status: 0 without errors, 1 with errors, 2 when a path cannot be read.
@@ -14,11 +14,11 @@ struct Validate: AsyncParsableCommand {
             summary. Exits 0 without errors, 1 with errors, 2 when a path cannot be read.
             """)
 
+    /// `--json` prints one JSON object instead of text; validate reads files only and has no use for `--socket`.
+    @OptionGroup(title: GlobalOptions.title) var global: GlobalOptions
+
     @Argument(help: "Files or directories (a directory is checked as one stage).")
     var paths: [String]
-
-    @Flag(help: "Print one JSON object instead of text.")
-    var json = false
 
     @Flag(help: "Accept {{ name }} template placeholders that have no value.")
     var template = false
@@ -51,7 +51,7 @@ struct Validate: AsyncParsableCommand {
         let diagnostics = files.flatMap(\.diagnostics).sorted()
         let errors = diagnostics.count { $0.severity == .error }
         let warnings = diagnostics.count { $0.severity == .warning }
-        if json {
+        if global.json {
             printJSON(files, errors: errors, warnings: warnings, unreadable: unreadable)
         } else {
             for (path, why) in unreadable {

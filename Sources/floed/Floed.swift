@@ -1,4 +1,5 @@
 import ArgumentParser
+import FloeConfig
 import FloeDaemon
 import FloeSpec
 import FloeSystemd

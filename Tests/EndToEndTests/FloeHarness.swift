@@ -206,18 +206,35 @@ final class FloeHarness: @unchecked Sendable {
         try await run("\(Self.binDirectory)/floectl", arguments, socket: true)
     }
 
-    func run(_ executable: String, _ arguments: [String], socket: Bool = false) async throws -> Output {
+    /// Runs floectl with `input` on its stdin and without `FLOE_SOCKET`: only `arguments` say where
+    /// floed is.
+    @discardableResult
+    func ctlWithoutSocket(input: String? = nil, _ arguments: String...) async throws -> Output {
+        try await run("\(Self.binDirectory)/floectl", arguments, input: input)
+    }
+
+    /// Runs `executable`; `socket` sets `FLOE_SOCKET` to this floed's socket (else it is removed),
+    /// and `input` is written to its stdin.
+    func run(_ executable: String, _ arguments: [String], socket: Bool = false, input: String? = nil) async throws
+        -> Output
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         var env = ProcessInfo.processInfo.environment
-        if socket { env["FLOE_SOCKET"] = self.socket }
+        env["FLOE_SOCKET"] = socket ? self.socket : nil
         process.environment = env
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
+        let stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
         async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
         let (o, e) = await (stdoutData, stderrData)

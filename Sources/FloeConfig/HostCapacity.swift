@@ -7,6 +7,7 @@ public struct HostCapacity: Sendable, Hashable {
     /// Physical memory in bytes.
     public var memoryBytes: UInt64
 
+    /// A machine with `cpus` CPUs and `memoryBytes` of memory.
     public init(cpus: Int, memoryBytes: UInt64) {
         self.cpus = cpus
         self.memoryBytes = memoryBytes

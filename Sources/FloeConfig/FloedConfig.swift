@@ -1,6 +1,5 @@
 import FloeNetwork
 import FloeSpec
-import FloeSystemd
 import Logging
 
 /// floed's configuration: the YAML file (`--config`, default `/etc/floe/floed.yaml`) with the
@@ -17,6 +16,7 @@ public struct FloedConfig: Sendable, Hashable {
         /// Instance family, node counts and the rest of the pool's definition.
         public var spec: ComputePoolSpec
 
+        /// A default pool named `name`, defined by `spec`.
         public init(name: ObjectName, spec: ComputePoolSpec) {
             self.name = name
             self.spec = spec
@@ -25,9 +25,12 @@ public struct FloedConfig: Sendable, Hashable {
 
     /// Where and how much floed logs.
     public struct Log: Sendable, Hashable {
+        /// The journal, stderr, or `auto` (the journal when stderr is connected to it).
         public var target: LogTarget
+        /// The least severe level that is logged.
         public var level: Logger.Level
 
+        /// Logging to `target` from `level` up (default: `auto`, `info`).
         public init(target: LogTarget = .auto, level: Logger.Level = .info) {
             self.target = target
             self.level = level
@@ -77,6 +80,9 @@ public struct FloedConfig: Sendable, Hashable {
     /// The floe bridge's name; every namespace, veth and the nftables table are named after it.
     public var networkBridge: String
 
+    /// A configuration from its values; what is left out has floed's default. Most callers want
+    /// ``load(path:environment:isRoot:overrides:host:)`` or ``defaults(environment:isRoot:host:)``,
+    /// which derive the paths from the environment.
     public init(
         stage: String, stateDir: String, socket: String, socketGroup: String = "floe", rescanSeconds: Int = 20,
         defaultPool: DefaultPool, defaultUser: String = "floe", allowStageGroup: String? = nil,

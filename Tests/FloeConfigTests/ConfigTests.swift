@@ -1,10 +1,9 @@
 import FloeSpec
-import FloeSystemd
 import Foundation
 import Logging
 import Testing
 
-@testable import FloeDaemon
+@testable import FloeConfig
 
 @Suite struct ConfigTests {
     let host = HostCapacity(cpus: 8, memoryBytes: 32 << 30)
@@ -289,9 +288,6 @@ import Testing
         #expect(config?.ingressAddress == "0.0.0.0")
         #expect(config?.ingressPorts == 9000...9009)
         #expect(config?.ingressResumeSeconds == 5)
-        let settings = config.map { DaemonSettings(config: $0, environment: [:]) }
-        #expect(settings?.ingress.ports == 9000...9009)
-        #expect(settings?.ingress.resumeTimeout == .seconds(5))
         let (_, bad) = parse(
             """
             ingressAddress: example.com

@@ -95,9 +95,19 @@ extension FloedConfig {
         if let home = environment["HOME"], home.hasPrefix("/") {
             return home.count > 1 && home.hasSuffix("/") ? String(home.dropLast()) : home
         }
-        if let home = AccountNames.homeDirectory(UInt32(getuid())), home.hasPrefix("/") {
+        if let home = passwordDatabaseHome(getuid()), home.hasPrefix("/") {
             return home
         }
         return "/tmp/floe-\(getuid())"
+    }
+
+    /// The home directory the user database gives user `uid` (thread-safe `getpwuid_r`).
+    private static func passwordDatabaseHome(_ uid: uid_t) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let status = getpwuid_r(uid, &entry, &buffer, buffer.count, &result)
+        guard status == 0, result != nil, let directory = entry.pw_dir else { return nil }
+        return String(cString: directory)
     }
 }

@@ -1,6 +1,5 @@
 import FloeNetwork
 import FloeSpec
-import FloeSystemd
 import FloeYAML
 import Foundation
 import Logging
