@@ -202,7 +202,7 @@ let package = Package(
         .testTarget(name: "FloeYAMLTests", dependencies: ["FloeYAML"]),
         .testTarget(name: "FloeSpecTests", dependencies: ["FloeSpec"]),
         .testTarget(name: "FloeCoreTests", dependencies: ["FloeCore"]),
-        .testTarget(name: "FloeTestingTests", dependencies: ["FloeTesting", "FloeCore", "FloeRuntime"]),
+        .testTarget(name: "FloeTestingTests", dependencies: ["FloeTesting", "FloeCore", "FloeRuntime", "FloeSpec"]),
         .testTarget(
             name: "FloeRuntimeTests",
             dependencies: [

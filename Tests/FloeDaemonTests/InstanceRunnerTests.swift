@@ -42,29 +42,35 @@ struct InstanceRunnerTests {
     }
 
     /// A hook that writes what it sees to a shared list, and refuses starts when told.
+    final class Trace: Sendable {
+        private let lines = Mutex<[String]>([])
+        func add(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
     final class TracingHook: InstanceHook {
         let name: String
-        let trace: Mutex<[String]>
+        let trace: Trace
         let refuse: Bool
-        init(_ name: String, trace: Mutex<[String]>, refuse: Bool = false) {
+        init(_ name: String, trace: Trace, refuse: Bool = false) {
             self.name = name
             self.trace = trace
             self.refuse = refuse
         }
         func prestart(_ start: inout ContainerStart, instance: InstanceKey) async throws(HookFailure) {
-            trace.withLock { $0.append("\(name).prestart") }
+            trace.add("\(name).prestart")
             start.launch.environment["SEEN_BY"] = (start.launch.environment["SEEN_BY"] ?? "") + name
             if refuse { throw HookFailure("\(name) says no") }
         }
         func poststart(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async {
-            trace.withLock { $0.append("\(name).poststart") }
+            trace.add("\(name).poststart")
         }
-        func stopped(_ ref: ContainerRef) async { trace.withLock { $0.append("\(name).stopped") } }
-        func released(_ instance: InstanceKey) async { trace.withLock { $0.append("\(name).released") } }
-        func forgotten(_ instance: InstanceKey) async { trace.withLock { $0.append("\(name).forgotten") } }
+        func stopped(_ ref: ContainerRef) async { trace.add("\(name).stopped") }
+        func released(_ instance: InstanceKey) async { trace.add("\(name).released") }
+        func forgotten(_ instance: InstanceKey) async { trace.add("\(name).forgotten") }
     }
 
-    static let key = InstanceKey(object: ObjectName("web")!, id: 1)
+    static let key = InstanceKey(ObjectName("web")!, 1)
 
     static func start(_ container: String = "main") -> ContainerStart {
         let spec = ContainerSpec(name: container, image: "/floe/test/app:latest")
@@ -91,7 +97,7 @@ struct InstanceRunnerTests {
     }
 
     @Test func hooksRunInOrderAroundTheRuntimeAndAroundTheStop() async {
-        let trace = Mutex<[String]>([])
+        let trace = Trace()
         let runtime = FakeContainerRuntime()
         let reports = Reports()
         let runner = InstanceRunner(
@@ -106,14 +112,14 @@ struct InstanceRunnerTests {
         runner.forget()
         #expect(await Self.until { reports.all.last == "retired" })
         #expect(
-            trace.withLock { $0 } == [
+            trace.all == [
                 "a.prestart", "b.prestart", "a.poststart", "b.poststart", "a.stopped", "b.stopped", "a.stopped",
                 "b.stopped", "a.released", "b.released", "a.forgotten", "b.forgotten",
             ])
     }
 
     @Test func aHookThatRefusesKeepsTheRuntimeFromStarting() async {
-        let trace = Mutex<[String]>([])
+        let trace = Trace()
         let runtime = FakeContainerRuntime()
         let reports = Reports()
         let runner = InstanceRunner(
@@ -124,7 +130,7 @@ struct InstanceRunnerTests {
         #expect(await Self.until { !reports.all.isEmpty })
         #expect(reports.all == ["failed main: a says no"])
         #expect(runtime.startCount == 0)
-        #expect(trace.withLock { $0 } == ["a.prestart"])
+        #expect(trace.all == ["a.prestart"])
     }
 
     @Test func aRunnerReplacingAnotherWaitsForItsLastOperation() async {

@@ -20,16 +20,18 @@ struct QuerySideTests {
         #expect(await h.until { h.statuses("web") == ["READY", "READY"] })
         let name = ObjectName("web")!
         let before = h.queries.readyBackends(service: name, endpoint: "api")
-        #expect(before.map(\.key.id) == [1, 2])
+        #expect(before.map(\.key.id) == [0, 1])
         #expect(Set(before.map(\.host)).count == 2)
         #expect(before.allSatisfy { $0.port == 8000 && $0.host.hasPrefix("10.99.") })
         #expect(h.queries.readyBackends(service: name, endpoint: "nope").isEmpty)
-        // Instance 2's process ends: the snapshot that shows it no longer READY has one backend.
-        #expect(h.runtime.exit(name, 2, "main", with: ContainerExit(exitCode: 1, signal: nil)))
+        // Instance 1's process ends and cannot start again: the snapshot that shows it no longer READY
+        // has one backend.
+        h.runtime.failStarts(of: name, with: .spawnFailed("no more processes"))
+        #expect(h.runtime.exit(name, 1, "main", with: ContainerExit(exitCode: 1, signal: nil)))
         #expect(await h.until { h.statuses("web").last != "READY" })
         let snapshot = h.loop.broadcaster.current
-        #expect(snapshot.backends.backends(service: name, endpoint: "api").map(\.key.id) == [1])
-        #expect(h.queries.readyBackends(service: name, endpoint: "api").map(\.key.id) == [1])
+        #expect(snapshot.backends.backends(service: name, endpoint: "api").map(\.key.id) == [0])
+        #expect(h.queries.readyBackends(service: name, endpoint: "api").map(\.key.id) == [0])
         // The services' routes handed to the network follow: one READY address.
         #expect(await h.until { network.lastPublished?.first?.readyAddresses.count == 1 })
     }

@@ -42,7 +42,7 @@ struct ReconcileLoopTests {
         try await h.remove("web.yaml")
         #expect(await h.until { h.runtime.processes.first?.stops == 1 })
         #expect(h.statuses("web") == ["TERMINATING"])
-        #expect(h.runtime.exit(ObjectName("web")!, 1, "main", with: ContainerExit(exitCode: 0, signal: nil)))
+        #expect(h.runtime.exit(ObjectName("web")!, 0, "main", with: ContainerExit(exitCode: 0, signal: nil)))
         #expect(await h.until { (try? h.queries.instances("web")) == nil })
         #expect(h.events("web", "stopped").count == 1)
         h.clock.advance(by: .seconds(600))
@@ -62,7 +62,7 @@ struct ReconcileLoopTests {
         h.prober.script(8001, [.success])
         #expect(await h.until { h.runtime.processes.first?.stops == 1 })
         // ...and the process ends by itself at the same time.
-        #expect(h.runtime.exit(ObjectName("web")!, 1, "main", with: ContainerExit(exitCode: 1, signal: nil)))
+        #expect(h.runtime.exit(ObjectName("web")!, 0, "main", with: ContainerExit(exitCode: 1, signal: nil)))
         #expect(await h.until { h.events("web", "exited").count == 1 })
         h.clock.advance(by: .seconds(120))
         #expect(await h.until { h.statuses("web") == ["READY"] })
@@ -80,7 +80,7 @@ struct ReconcileLoopTests {
         try await h.drop("web.yaml", LoopHarness.service(probe: true))
         #expect(await h.until { !h.prober.calls.isEmpty })
         #expect(h.statuses("web") == ["PENDING"])
-        let key = InstanceKey(object: ObjectName("web")!, id: 1)
+        let key = InstanceKey(ObjectName("web")!, 0)
         try await h.remove("web.yaml")
         #expect(await h.until { (try? h.queries.instances("web")) == nil })
         #expect(h.loop.probes.count == 0)
@@ -103,7 +103,7 @@ struct ReconcileLoopTests {
         defer { Task { await h.tearDown() } }
         try await h.drop("web.yaml", LoopHarness.service(instances: 2, env: "v1"))
         #expect(await h.until { h.statuses("web") == ["READY", "READY"] })
-        // The upgrade to v2 stops instance 2 and starts its replacement, whose start hangs...
+        // The upgrade to v2 stops instance 1 and starts its replacement, whose start hangs...
         h.runtime.holdStarts()
         try await h.drop("web.yaml", LoopHarness.service(instances: 2, env: "v2"))
         #expect(await h.until { h.runtime.heldStarts == 1 })
@@ -113,7 +113,7 @@ struct ReconcileLoopTests {
         #expect(await h.until { h.runningVersions == ["v3", "v3"] && h.statuses("web") == ["READY", "READY"] })
         let describe = try h.queries.describe("web")
         #expect(!describe.isUpgrading)
-        #expect(h.events("web", "upgraded").count >= 1)
+        #expect(Set(try h.queries.instances("web").map(\.specDigest)).count == 1)
     }
 
     @Test func aStopAskedWhileTheStartIsUnderWayStopsWhatTheStartMade() async throws {
@@ -141,7 +141,6 @@ struct ReconcileLoopTests {
         // A new floed on the same state: the process the first one left is stopped; the record is kept.
         let next = try await LoopHarness(world: saved)
         defer { Task { await next.tearDown() } }
-        #expect(next.events("", "restored").isEmpty)
         #expect(next.loop.events.list(object: nil, limit: 10).contains { $0.reason == "restored" })
         #expect(try next.queries.instances("web").count == 1)
     }

@@ -1,4 +1,5 @@
 import FloeCore
+import FloeSpec
 import FloeTesting
 import Foundation
 import Testing
