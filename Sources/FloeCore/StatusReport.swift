@@ -12,14 +12,22 @@ public enum StatusReport {
         }
         switch c.phase {
         case .stopping:
-            return (ContainerStatusName.terminating.rawValue, instance.terminating ? "Terminating" : "Restarting: liveness probe failed")
+            return (
+                ContainerStatusName.terminating.rawValue,
+                instance.terminating ? "Terminating" : "Restarting: liveness probe failed"
+            )
         case .starting:
-            return instance.terminating ? (ContainerStatusName.terminating.rawValue, "Terminating") : (ContainerStatusName.pending.rawValue, "Waiting to start")
+            return instance.terminating
+                ? (ContainerStatusName.terminating.rawValue, "Terminating")
+                : (ContainerStatusName.pending.rawValue, "Waiting to start")
         case .running:
             if instance.terminating { return (ContainerStatusName.terminating.rawValue, "Terminating") }
             if c.ready { return (ContainerStatusName.ready.rawValue, "Running") }
             if let probe = spec?.readinessProbe, c.readinessFailures >= probe.failureThreshold {
-                return (ContainerStatusName.pending.rawValue, "Readiness probe is failing at path: \(probe.path), port: \(probe.port)")
+                return (
+                    ContainerStatusName.pending.rawValue,
+                    "Readiness probe is failing at path: \(probe.path), port: \(probe.port)"
+                )
             }
             return (ContainerStatusName.pending.rawValue, "Waiting to start")
         case .exited:
@@ -27,7 +35,9 @@ public enum StatusReport {
             return (ContainerStatusName.failed.rawValue, "User application error, check container logs")
         case .waiting:
             if let error = c.startError {
-                return (instance.isJob ? ContainerStatusName.failed.rawValue : ContainerStatusName.pending.rawValue, error)
+                return (
+                    instance.isJob ? ContainerStatusName.failed.rawValue : ContainerStatusName.pending.rawValue, error
+                )
             }
             if c.lastExit != nil && !instance.isJob {
                 return (ContainerStatusName.failed.rawValue, "Encountered fatal error, retrying")
@@ -44,7 +54,11 @@ public enum StatusReport {
             if instance.failed { return InstanceStatusName.failed.rawValue }
         }
         if instance.isReady { return InstanceStatusName.ready.rawValue }
-        if instance.containers.contains(where: { container($0, of: instance).status == ContainerStatusName.failed.rawValue }) { return InstanceStatusName.failed.rawValue }
+        if instance.containers.contains(where: {
+            container($0, of: instance).status == ContainerStatusName.failed.rawValue
+        }) {
+            return InstanceStatusName.failed.rawValue
+        }
         return InstanceStatusName.pending.rawValue
     }
 
@@ -53,21 +67,29 @@ public enum StatusReport {
         name: ObjectName, minReady: Int?, isJob: Bool, instances: [InstanceState], run: JobRun?, removed: Bool,
         suspended: Bool = false
     ) -> String {
-        if removed && !isJob { return instances.isEmpty ? ServiceStatusName.deleted.rawValue : ServiceStatusName.deleting.rawValue }
-        if suspended && !isJob { return instances.isEmpty ? ServiceStatusName.suspended.rawValue : ServiceStatusName.suspending.rawValue }
+        if removed && !isJob {
+            return instances.isEmpty ? ServiceStatusName.deleted.rawValue : ServiceStatusName.deleting.rawValue
+        }
+        if suspended && !isJob {
+            return instances.isEmpty ? ServiceStatusName.suspended.rawValue : ServiceStatusName.suspending.rawValue
+        }
         if isJob {
             if let result = run?.result { return result.rawValue }
             // SPCS's roll-up order: any instance failed, all succeeded, any running, else pending.
             let states = instances.map { instance($0) }
             if states.contains(InstanceStatusName.failed.rawValue) { return ServiceStatusName.failed.rawValue }
             if instances.contains(where: { !$0.isQuiet }) { return ServiceStatusName.running.rawValue }
-            if !states.isEmpty && states.allSatisfy({ $0 == InstanceStatusName.succeeded.rawValue }) { return ServiceStatusName.done.rawValue }
+            if !states.isEmpty && states.allSatisfy({ $0 == InstanceStatusName.succeeded.rawValue }) {
+                return ServiceStatusName.done.rawValue
+            }
             return ServiceStatusName.pending.rawValue
         }
         let live = instances.filter { !$0.terminating }
         let ready = live.filter(\.isReady).count
         if ready >= max(minReady ?? 1, 1) { return ServiceStatusName.running.rawValue }
-        if live.contains(where: { instance($0) == InstanceStatusName.failed.rawValue }) { return ServiceStatusName.failed.rawValue }
+        if live.contains(where: { instance($0) == InstanceStatusName.failed.rawValue }) {
+            return ServiceStatusName.failed.rawValue
+        }
         return ServiceStatusName.pending.rawValue
     }
 
@@ -90,9 +112,11 @@ public enum StatusReport {
     /// True when a status no longer changes by itself: all READY (services), or DONE/FAILED (jobs).
     public static func isSteady(_ rows: [ContainerStatus], isJob: Bool) -> Bool {
         guard !rows.isEmpty else { return false }
-        if isJob { return rows.allSatisfy {
+        if isJob {
+            return rows.allSatisfy {
                 $0.status == ContainerStatusName.done.rawValue || $0.status == ContainerStatusName.failed.rawValue
-            } }
+            }
+        }
         return rows.allSatisfy { $0.status == ContainerStatusName.ready.rawValue }
     }
 }

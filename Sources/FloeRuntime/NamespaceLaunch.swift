@@ -1,4 +1,5 @@
 import FloeCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,5 +1,5 @@
-import FloeCore
 import CFloeProcess
+import FloeCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
-import FloeCore
 import CFloeProcess
+import FloeCore
 import Logging
 import Synchronization
 

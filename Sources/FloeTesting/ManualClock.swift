@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// A clock that moves only when a test says so: ``advance(by:)`` wakes every sleeper whose time has
-/// come, in order. Sleepers that are cancelled throw `CancellationError` at once.
+/// come, in order. Sleepers that are cancelled throw `CancellationError` at once; one whose deadline
+/// has passed when it starts to sleep returns at once.
 public final class ManualClock: FloeClock {
     private struct Sleeper {
         var deadline: Date
@@ -28,7 +29,7 @@ public final class ManualClock: FloeClock {
     /// How many tasks sleep on this clock now.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    public func sleep(for duration: Duration) async throws {
+    public func sleep(until deadline: Date) async throws {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -36,8 +37,7 @@ public final class ManualClock: FloeClock {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool = state.withLock { state in
-                    let deadline = state.now.addingTimeInterval(duration.seconds)
-                    if duration <= .zero || Task.isCancelled { return true }
+                    if deadline <= state.now || Task.isCancelled { return true }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return false
                 }
@@ -60,8 +60,10 @@ public final class ManualClock: FloeClock {
         let due: [Sleeper] = state.withLock { state in
             state.now = state.now.addingTimeInterval(duration.seconds)
             let now = state.now
-            let ids = state.sleepers.filter { $0.value.deadline <= now }.sorted { $0.value.deadline < $1.value.deadline }
-                .map(\.key)
+            let ids = state.sleepers.filter { $0.value.deadline <= now }.sorted {
+                $0.value.deadline < $1.value.deadline
+            }
+            .map(\.key)
             return ids.compactMap { state.sleepers.removeValue(forKey: $0) }
         }
         for sleeper in due { sleeper.continuation.resume() }

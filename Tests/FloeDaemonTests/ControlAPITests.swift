@@ -12,7 +12,9 @@ import Testing
 /// The control API's route collections through Hummingbird's testing client, over a loop with fakes.
 @Suite("Control API routes")
 struct ControlAPITests {
-    static func withApp(_ body: @escaping @Sendable (LoopHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func withApp(_ body: @escaping @Sendable (LoopHarness, any TestClientProtocol) async throws -> Void)
+        async throws
+    {
         let h = try await LoopHarness()
         defer { Task { await h.tearDown() } }
         let router = ControlAPI.router(queries: h.queries, settings: h.settings, rescan: {})

@@ -148,8 +148,8 @@ struct InstanceRunnerTests {
         try? await Task.sleep(for: .milliseconds(50))
         #expect(runtime.heldStarts == 1)
         runtime.releaseStarts()
-        #expect(await Self.until { runtime.running.count == 1 && reports.all.contains("retired") })
-        #expect(runtime.processes.count == 2)
+        #expect(await Self.until { runtime.processes.count == 2 && runtime.running.count == 1 })
+        #expect(reports.all.contains("retired"))
         #expect(runtime.processes.first?.running == false)
     }
 }

@@ -6,15 +6,15 @@ import Foundation
 public protocol FloeClock: Sendable {
     /// The current time.
     var now: Date { get }
-    /// Sleeps for `duration`; throws `CancellationError` when the task is cancelled first.
-    func sleep(for duration: Duration) async throws
+    /// Sleeps until `deadline` (returns at once when it has passed); throws `CancellationError` when
+    /// the task is cancelled first.
+    func sleep(until deadline: Date) async throws
 }
 
 extension FloeClock {
-    /// Sleeps until `date` (at once when it has passed).
-    public func sleep(until date: Date) async throws {
-        let seconds = date.timeIntervalSince(now)
-        try await sleep(for: seconds > 0 ? .milliseconds(Int64((seconds * 1000).rounded(.up))) : .zero)
+    /// Sleeps for `duration` from now.
+    public func sleep(for duration: Duration) async throws {
+        try await sleep(until: now.addingTimeInterval(duration.seconds))
     }
 }
 
@@ -22,7 +22,8 @@ extension FloeClock {
 public struct SystemClock: FloeClock {
     public init() {}
     public var now: Date { Date() }
-    public func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: duration)
+    public func sleep(until deadline: Date) async throws {
+        let seconds = deadline.timeIntervalSinceNow
+        try await Task.sleep(for: seconds > 0 ? .milliseconds(Int64((seconds * 1000).rounded(.up))) : .zero)
     }
 }

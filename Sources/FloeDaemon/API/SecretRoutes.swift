@@ -50,7 +50,9 @@ enum SecretRoutes {
             } catch {
                 return try ControlAPI.json(APIError(error: error.description), status: .internalServerError)
             }
-            guard removed else { return try ControlAPI.json(APIError(error: "secret \(name) does not exist"), status: .notFound) }
+            guard removed else {
+                return try ControlAPI.json(APIError(error: "secret \(name) does not exist"), status: .notFound)
+            }
             return try ControlAPI.json(["secret": name.value])
         }
         return routes

@@ -37,7 +37,7 @@ enum TokenRoutes {
             }
             return try ControlAPI.json(["revoked": name])
         }
-    return routes
+        return routes
     }
 }
 

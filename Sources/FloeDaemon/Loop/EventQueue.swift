@@ -11,23 +11,33 @@ final class EventQueue<Element: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    private enum SendOutcome {
+        case dropped
+        case queued
+        case handed(CheckedContinuation<[Element]?, Never>)
+    }
+
     /// Adds an element; false when the queue was finished (the element is dropped).
     @discardableResult
     func send(_ element: Element) -> Bool {
-        let waiter: CheckedContinuation<[Element]?, Never>? = state.withLock { state in
-            guard !state.finished else { return nil }
+        let outcome: SendOutcome = state.withLock { state in
+            if state.finished { return .dropped }
+            if let waiter = state.waiter {
+                // A waiter only waits while nothing is queued: the element goes to it alone.
+                state.waiter = nil
+                return .handed(waiter)
+            }
             state.items.append(element)
-            guard let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            defer { state.items = [] }
-            return waiter
+            return .queued
         }
-        guard let waiter else { return !isFinished }
-        waiter.resume(returning: [element])
-        return true
+        switch outcome {
+        case .dropped: return false
+        case .queued: return true
+        case .handed(let waiter):
+            waiter.resume(returning: [element])
+            return true
+        }
     }
-
-    private var isFinished: Bool { state.withLock { $0.finished } }
 
     /// Everything waiting, after waiting for at least one element; nil once the queue is finished or
     /// the task is cancelled. One consumer at a time.

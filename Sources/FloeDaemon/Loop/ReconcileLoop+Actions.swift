@@ -91,7 +91,8 @@ extension ReconcileLoop {
             runner(for: ref.key).start(start)
         case .failure(let error):
             let reason = "Failed to pull image: \(error.description)"
-            world.containerFailedToStart(ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
+            world.containerFailedToStart(
+                ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
             fullPlanDue = true  // a failed start can free room and ports
             record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
         }

@@ -65,7 +65,8 @@ extension ReconcileLoop {
             containerStarted(ref, handle, effects: &effects)
         case .failedToStart(let ref, let reason, let runner):
             guard isCurrent(runner, of: ref.key) else { return }
-            world.containerFailedToStart(ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
+            world.containerFailedToStart(
+                ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
             record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
             releaseIfFinished(ref.key)
             effects.changed(full: true)  // a failed start can free room and ports
@@ -124,7 +125,8 @@ extension ReconcileLoop {
         case .starting:
             world.containerStarted(ref.key, ref.container, handle: handle, at: clock.now)
             record(
-                ref.key.object, ref.key.id, ref.container, c.restartCount > 0 || c.lastExit != nil ? "restarted" : "started",
+                ref.key.object, ref.key.id, ref.container,
+                c.restartCount > 0 || c.lastExit != nil ? "restarted" : "started",
                 "process \(handle.pid) started")
             effects.changed(full: false)
         case .stopping:

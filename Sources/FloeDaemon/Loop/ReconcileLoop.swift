@@ -94,7 +94,8 @@ public actor ReconcileLoop: Service {
         self.probes = ProbeManager(prober: prober) { outcomes in queue.send(.probes(outcomes)) }
         self.logLimits = LogLimitHook(maxBytes: settings.logSizeLimitBytes, events: events)
         var hooks: [any InstanceHook] = [
-            RunAsHook(policy: RunAsPolicy(defaultUser: settings.defaultUser), baseEnvironment: settings.baseEnvironment),
+            RunAsHook(
+                policy: RunAsPolicy(defaultUser: settings.defaultUser), baseEnvironment: settings.baseEnvironment),
             ImageDirectoryHook(roots: roots),
             SecretsHook(files: SecretFiles(settings: settings)),
         ]

@@ -49,7 +49,8 @@ final class ProbeManager: Sendable {
                 batch.compactMap { report in
                     guard let probe = book.runs[report.id], let active = book.active[probe], active.run == report.id
                     else { return nil }
-                    return ProbeOutcome(probe: probe, run: report.id, result: report.result, threshold: active.threshold)
+                    return ProbeOutcome(
+                        probe: probe, run: report.id, result: report.result, threshold: active.threshold)
                 }
             }
             if !outcomes.isEmpty { deliver(outcomes) }

@@ -20,7 +20,7 @@ extension ServiceQueries {
             let backends = snapshot.backends.backends(service: service, endpoint: endpoint)
             let left = deadline.timeIntervalSince(clock.now)
             if !backends.isEmpty || left <= 0 { return backends }
-            await waitForChange(after: snapshot.generation, timeout: .seconds(left))
+            await loop.broadcaster.waitForChange(after: snapshot.generation, until: deadline)
         }
     }
 

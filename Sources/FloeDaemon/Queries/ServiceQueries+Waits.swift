@@ -40,7 +40,7 @@ extension ServiceQueries {
                 next = missed
                 continue
             }
-            await waitForChange(after: snapshot.generation, timeout: .seconds(deadline.timeIntervalSince(clock.now)))
+            await loop.broadcaster.waitForChange(after: snapshot.generation, until: deadline)
         }
     }
 }

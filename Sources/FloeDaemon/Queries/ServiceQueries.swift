@@ -42,7 +42,7 @@ public struct ServiceQueries: Sendable {
             else {
                 return rows
             }
-            await waitForChange(after: snapshot.generation, timeout: .seconds(deadline.timeIntervalSince(clock.now)))
+            await loop.broadcaster.waitForChange(after: snapshot.generation, until: deadline)
         }
     }
 

@@ -70,10 +70,11 @@ final class InstanceRunner: Sendable {
 
     /// The instance will start nothing more: the hooks release what it holds.
     func release() {
-        guard state.withLock({ state in
-            defer { state.released = true }
-            return !state.released
-        })
+        guard
+            state.withLock({ state in
+                defer { state.released = true }
+                return !state.released
+            })
         else { return }
         enqueue {
             for hook in self.hooks { await hook.released(self.key) }

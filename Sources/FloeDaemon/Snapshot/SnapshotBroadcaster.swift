@@ -1,4 +1,5 @@
 import FloeCore
+import Foundation
 import Synchronization
 
 /// Holds the latest ``WorldSnapshot`` and wakes whoever waits for a newer one (as Nomad's alloc
@@ -42,6 +43,12 @@ final class SnapshotBroadcaster: Sendable {
     /// Waits until a snapshot newer than generation `seen` is published, `timeout` passes, or the task
     /// is cancelled.
     func waitForChange(after seen: Int, timeout: Duration) async {
+        await waitForChange(after: seen, until: clock.now.addingTimeInterval(timeout.seconds))
+    }
+
+    /// Waits until a snapshot newer than generation `seen` is published, the clock reaches `deadline`,
+    /// or the task is cancelled.
+    func waitForChange(after seen: Int, until deadline: Date) async {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -59,7 +66,7 @@ final class SnapshotBroadcaster: Sendable {
                 }
                 let clock = self.clock
                 let timer = Task { [weak self] in
-                    try? await clock.sleep(for: timeout)
+                    try? await clock.sleep(until: deadline)
                     guard !Task.isCancelled else { return }
                     self?.resume(id)
                 }

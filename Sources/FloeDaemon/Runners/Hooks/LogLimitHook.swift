@@ -27,7 +27,8 @@ final class LogLimitHook: InstanceHook {
     func enforce() {
         for (ref, path) in watched.withLock({ $0 }) where LogFiles.enforceLimit(path: path, maxBytes: maxBytes) {
             events.record(
-                ref.key.object, ref.key.id, ref.container, "log-trimmed", "log over \(maxBytes) bytes: kept the newest half")
+                ref.key.object, ref.key.id, ref.container, "log-trimmed",
+                "log over \(maxBytes) bytes: kept the newest half")
         }
     }
 }

@@ -6,7 +6,8 @@ struct ProbeHook: InstanceHook {
     let probes: ProbeManager
 
     func poststart(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async {
-        probes.start(ContainerRef(instance, start.container.name), spec: start.container, host: start.address ?? "127.0.0.1")
+        probes.start(
+            ContainerRef(instance, start.container.name), spec: start.container, host: start.address ?? "127.0.0.1")
     }
 
     func stopped(_ ref: ContainerRef) async {
