@@ -6,7 +6,7 @@ import Foundation
 public enum StatusReport {
     /// Status and message of one container, as `SYSTEM$GET_SERVICE_STATUS` shows them.
     public static func container(_ c: ContainerState, of instance: InstanceState) -> (status: String, message: String) {
-        let spec = instance.spec.containers.first { $0.name == c.name }
+        let spec = instance.containerSpec(named: c.name)
         if instance.node == nil {
             return (ContainerStatusName.pending.rawValue, instance.pendingMessage ?? "Waiting to start")
         }

@@ -4,7 +4,7 @@ import Foundation
 extension World {
     /// A container's process was spawned.
     public mutating func containerStarted(_ key: InstanceKey, _ name: String, handle: ContainerHandle, at now: Date) {
-        let hasReadinessProbe = instances[key]?.spec.containers.first { $0.name == name }?.readinessProbe != nil
+        let hasReadinessProbe = instances[key]?.containerSpec(named: name)?.readinessProbe != nil
         observed.note(key.object)
         updateContainer(key, name) { c in
             if c.startedAt != nil || c.lastExit != nil {
