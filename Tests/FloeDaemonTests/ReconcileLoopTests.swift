@@ -159,4 +159,33 @@ struct ReconcileLoopTests {
         #expect(await h.until { h.statuses("web") == ["READY"] })
         await #expect(throws: SuspensionError.self) { try await h.queries.suspendService("nothing") }
     }
+
+    @Test func aJobReplicaRunAgainByItsRetriesGivesBackItsNetworkEachTime() async throws {
+        let network = RecordingInstanceNetwork()
+        let h = try await LoopHarness(network: network)
+        defer { Task { await h.tearDown() } }
+        try await h.drop(
+            "batch.yaml",
+            """
+            job:
+              replicas: 1
+              retries: 1
+            spec:
+              containers:
+              - name: main
+                image: /floe/test/app:latest
+                command: [work]
+
+            """)
+        let name = ObjectName("batch")!
+        #expect(await h.until { h.runtime.running.count == 1 })
+        #expect(h.runtime.exit(name, 0, "main", with: ContainerExit(exitCode: 1, signal: nil)))
+        h.clock.advance(by: .seconds(120))
+        #expect(await h.until { h.runtime.running.count == 1 && h.runtime.startCount == 2 })
+        #expect(h.runtime.exit(name, 0, "main", with: ContainerExit(exitCode: 0, signal: nil)))
+        #expect(await h.until { (try? h.queries.describe("batch").status) == "DONE" })
+        #expect(await h.until { network.attached.isEmpty })
+        let attaches = network.calls.filter { if case .attach = $0 { true } else { false } }
+        #expect(attaches.count == 2)
+    }
 }

@@ -50,8 +50,8 @@ enum LoopCommand: Sendable {
     case resume(ObjectName, why: String)
     /// Ingress or function traffic for the service (AUTO_SUSPEND_SECS).
     case noteTraffic(ObjectName)
-    /// A secret was stored (created when `existed` is false).
-    case secretSet(StoredSecret, existed: Bool)
+    /// A secret was stored (created or updated).
+    case secretSet(StoredSecret)
     /// A secret was deleted.
     case secretDeleted(ObjectName)
 }

@@ -114,7 +114,10 @@ extension ReconcileLoop {
     /// Hands instance `key`'s runner its last operation: stop what may still run, release, clean up.
     func forgetRunner(_ key: InstanceKey) {
         addresses[key] = nil
-        guard let runner = runners.removeValue(forKey: key) else { return }
+        // An instance that never started a container in this run of floed (restored, then removed)
+        // gets a runner too: its hooks remove what an earlier run left (secret files).
+        let runner = runner(for: key)
+        runners[key] = nil
         runner.forget()
         retiring[key] = runner
     }

@@ -22,8 +22,8 @@ extension ReconcileLoop {
             if let last = world.services[name]?.lastActiveAt, now.timeIntervalSince(last) < 1 { return }
             guard stageView.desired.services[name]?.header.autoSuspendSecs ?? 0 > 0 else { return }
             world.noteTraffic(service: name, at: now)
-        case .secretSet(let secret, let existed):
-            secrets[secret.name] = secret
+        case .secretSet(let secret):
+            let existed = secrets.updateValue(secret, forKey: secret.name) != nil
             stageDirty = true
             record(
                 nil, nil, nil, "secret-set",

@@ -142,6 +142,7 @@ extension ReconcileLoop {
         guard let instance = world.instances[key], instance.isJob, instance.isQuiet,
             instance.succeeded || instance.failed
         else { return }
+        addresses[key] = nil
         runners[key]?.release()
     }
 

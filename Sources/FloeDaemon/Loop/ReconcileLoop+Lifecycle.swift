@@ -49,7 +49,9 @@ extension ReconcileLoop {
         record(
             nil, nil, nil, "restored",
             "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs")
-        changed()
+        // The restored world is published for the queries; routes go to the network after it is
+        // prepared, with the first change.
+        changed(publishingRoutes: false)
     }
 
     /// Stops taking work; instances keep running (floed's restart must not kill them). Commands still
@@ -58,12 +60,7 @@ extension ReconcileLoop {
         shutDown = true
         wakeTask?.cancel()
         probes.removeAll()
-        for event in queue.finish() {
-            switch event {
-            case .command(_, let done?), .fullScan(_, _, let done?): done.resume()
-            default: break
-            }
-        }
+        stop()
         await saveNow()
         record(nil, nil, nil, "shutdown", "floed stops; instances keep running and are stopped by the next floed")
     }

@@ -84,12 +84,12 @@ extension ReconcileLoop {
 
     /// Something changed: publishes a snapshot, hands the services' routes to the network and saves
     /// the world (coalesced).
-    func changed() {
+    func changed(publishingRoutes: Bool = true) {
         generation += 1
         let snapshot = WorldSnapshot(
             generation: generation, world: world, stage: stageView, addresses: addresses, secrets: secrets)
         broadcaster.publish(snapshot)
-        if network.isolatesInstances { routes.update(snapshot) }
+        if publishingRoutes && network.isolatesInstances { routes.update(snapshot) }
         unsavedChanges = true
         scheduleSave()
     }

@@ -121,15 +121,21 @@ public actor ReconcileLoop: Service {
     public func run() async throws {
         await withGracefulShutdownHandler {
             while let batch = await queue.next() { process(batch) }
-        } onGracefulShutdown: { [queue] in
-            queue.finish()
+        } onGracefulShutdown: {
+            self.stop()
         }
         await shutdown()
     }
 
-    /// Ends ``run()`` (what a graceful shutdown does).
+    /// Ends ``run()`` (what a graceful shutdown does). Commands still queued are answered without
+    /// being carried out.
     public nonisolated func stop() {
-        queue.finish()
+        for event in queue.finish() {
+            switch event {
+            case .command(_, let done?), .fullScan(_, _, let done?): done.resume()
+            default: break
+            }
+        }
     }
 
     /// Hands an event to the loop.

@@ -14,6 +14,8 @@ public struct ServiceQueries: Sendable {
     let clock: any FloeClock
     /// When each service's traffic was last handed to the loop (at most once a second each).
     let trafficNotes: TrafficNotes
+    /// Secret writes and the commands that tell the loop of them, in one order.
+    let secretWrites: SecretWrites
 
     /// The query side of `loop`.
     public init(loop: ReconcileLoop, settings: DaemonSettings, clock: any FloeClock = SystemClock()) {
@@ -21,6 +23,7 @@ public struct ServiceQueries: Sendable {
         self.settings = settings
         self.clock = clock
         self.trafficNotes = TrafficNotes()
+        self.secretWrites = SecretWrites()
     }
 
     var snapshot: WorldSnapshot { loop.broadcaster.current }

@@ -22,6 +22,7 @@ final class InstanceRunner: Sendable {
         var handles: [String: ContainerHandle] = [:]
         var tail: Task<Void, Never>?
         var released = false
+        var retired = false
         var address: String?
     }
 
@@ -90,6 +91,7 @@ final class InstanceRunner: Sendable {
                 await self.stopContainer(name, grace: .seconds(5))
             }
             for hook in self.hooks { await hook.forgotten(self.key) }
+            self.state.withLock { $0.retired = true }
             self.report(.runnerRetired(self.key, runner: self.id))
         }
     }
@@ -107,6 +109,8 @@ final class InstanceRunner: Sendable {
     }
 
     private func run(_ request: ContainerStart) async {
+        // A start after a release (a job replica run again by its retries) holds things again.
+        state.withLock { $0.released = false }
         var start = request
         let ref = ContainerRef(key, start.container.name)
         for hook in hooks {
@@ -149,7 +153,10 @@ final class InstanceRunner: Sendable {
     }
 
     private func ended(_ name: String, _ exit: ContainerExit) async {
-        guard let handle = state.withLock({ $0.handles.removeValue(forKey: name) }) else { return }
+        let (handle, retired) = state.withLock { ($0.handles.removeValue(forKey: name), $0.retired) }
+        // After a runner retired, a runner of the same key may run the same container: its hooks'
+        // state (probes, watched logs) is that one's now.
+        guard let handle, !retired else { return }
         let ref = ContainerRef(key, name)
         for hook in hooks { await hook.stopped(ref) }
         report(.exited(ref, exit, pid: handle.pid, runner: id))

@@ -21,7 +21,7 @@ struct SecretFiles: Sendable {
 
     /// Writes `files` below `root` (directories 0700, files 0600, all owned by `user` when floed is
     /// root). Returns the status message when it cannot.
-    func write(_ files: [String: String], root: String, user: UserIdentity?) -> String? {
+    func writeFiles(_ files: [String: String], root: String, user: UserIdentity?) -> String? {
         let parent = (root as NSString).deletingLastPathComponent
         // The state directory and <state>/instances only let others through (0711); the container's own
         // directory is 0700 and belongs to its user.
@@ -55,7 +55,7 @@ struct SecretFiles: Sendable {
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { return "cannot write secret file \(path): \(String(cString: strerror(errno)))" }
             let bytes = Array(value.utf8)
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if let user, ProcessRuntime.isPrivileged { _ = fchown(fd, user.uid, user.gid) }
             fchmod(fd, 0o600)
             close(fd)

@@ -21,7 +21,7 @@ struct SecretsHook: InstanceHook {
         }
         start.launch.environment.merge(delivery.environment) { _, secret in secret }
         guard !delivery.files.isEmpty else { return }
-        if let problem = files.write(delivery.files, root: root, user: start.launch.user) {
+        if let problem = files.writeFiles(delivery.files, root: root, user: start.launch.user) {
             throw HookFailure(problem)
         }
         start.launch.environment[SecretDelivery.rootVariable] = root
