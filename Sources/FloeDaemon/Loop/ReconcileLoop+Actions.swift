@@ -31,12 +31,12 @@ extension ReconcileLoop {
             record(key.object, key.id, nil, "stopped", "instance stopped and removed")
         case .startJobRun(let name, let digest):
             // A new run replaces the replicas of the run before (the world has dropped them).
-            for key in runners.keys where key.object == name && world.instances[key] == nil { forgetRunner(key) }
+            forgetRunnersOfDroppedInstances(of: name)
             record(name, nil, nil, "job-started", "job run started, spec \(digest.prefix(12))")
         case .finishJobRun(let name, let result):
             record(name, nil, nil, "job-\(result.rawValue.lowercased())", "job \(result.rawValue)")
         case .forgetJob(let name):
-            for key in runners.keys where key.object == name && world.instances[key] == nil { forgetRunner(key) }
+            forgetRunnersOfDroppedInstances(of: name)
             record(name, nil, nil, "forgotten", "job history removed after the retention time")
         case .setUpgradeBlocked(let name, let message):
             if let message {
@@ -90,11 +90,8 @@ extension ReconcileLoop {
                 secrets: secrets)
             runner(for: ref.key).start(start)
         case .failure(let error):
-            let reason = "Failed to pull image: \(error.description)"
-            world.containerFailedToStart(
-                ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
+            containerFailedToStart(ref, reason: "Failed to pull image: \(error.description)")
             fullPlanDue = true  // a failed start can free room and ports
-            record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
         }
     }
 
@@ -109,6 +106,11 @@ extension ReconcileLoop {
         ) { event in queue.send(event) }
         runners[key] = runner
         return runner
+    }
+
+    /// Forgets the runners of `name`'s instances that the world dropped (a job's run replaced or removed).
+    func forgetRunnersOfDroppedInstances(of name: ObjectName) {
+        for key in runners.keys where key.object == name && world.instances[key] == nil { forgetRunner(key) }
     }
 
     /// Hands instance `key`'s runner its last operation: stop what may still run, release, clean up.

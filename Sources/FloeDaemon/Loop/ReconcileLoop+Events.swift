@@ -65,10 +65,7 @@ extension ReconcileLoop {
             containerStarted(ref, handle, effects: &effects)
         case .failedToStart(let ref, let reason, let runner):
             guard isCurrent(runner, of: ref.key) else { return }
-            world.containerFailedToStart(
-                ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
-            record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
-            releaseIfFinished(ref.key)
+            containerFailedToStart(ref, reason: reason)
             effects.changed(full: true)  // a failed start can free room and ports
         case .exited(let ref, let exit, let pid, let runner):
             guard isCurrent(runner, of: ref.key), world.container(ref.key, ref.container)?.handle?.pid == pid else {
@@ -135,6 +132,15 @@ extension ReconcileLoop {
         case .waiting, .exited, .running:
             runners[ref.key]?.restart(ref.container, grace: .seconds(5))
         }
+    }
+
+    /// A container could not be started (its launch could not be built, a hook refused, or the runtime
+    /// failed): it waits with `reason` as its message; a job replica that can run nothing more releases
+    /// what it holds. The caller asks for a full plan (the failure can free room and ports).
+    func containerFailedToStart(_ ref: ContainerRef, reason: String) {
+        world.containerFailedToStart(ref.key, ref.container, reason: reason, at: clock.now, backoff: planner.backoff)
+        record(ref.key.object, ref.key.id, ref.container, "start-failed", reason, level: .error)
+        releaseIfFinished(ref.key)
     }
 
     /// A job replica whose containers all ended releases what it holds (its network).

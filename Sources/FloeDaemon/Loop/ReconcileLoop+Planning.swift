@@ -75,11 +75,19 @@ extension ReconcileLoop {
     /// The stage or the secrets changed: the stage view (and the desired state in it) is built again.
     func rebuildStageView() {
         stageDirty = false
+        stageView = Self.stageView(
+            version: stageView.version + 1, registry: registry, complete: stageComplete, secrets: secrets)
+    }
+
+    /// The stage view of `registry`, with the desired state the planner sees: the secret versions
+    /// folded into the digests of the services that use them.
+    static func stageView(
+        version: Int, registry: StageRegistry, complete: Bool, secrets: [ObjectName: StoredSecret]
+    ) -> StageView {
         let desired = DesiredStateBuilder.build(
-            stage: registry.desiredState(complete: stageComplete), complete: stageComplete,
+            stage: registry.desiredState(complete: complete), complete: complete,
             secretVersions: secrets.mapValues(\.version), uses: SecretDelivery.names(in:))
-        stageView = StageView(
-            version: stageView.version + 1, registry: registry, complete: stageComplete, desired: desired)
+        return StageView(version: version, registry: registry, complete: complete, desired: desired)
     }
 
     /// Something changed: publishes a snapshot, hands the services' routes to the network and saves

@@ -106,10 +106,7 @@ public actor ReconcileLoop: Service {
             baseEnvironment: settings.baseEnvironment, defaultPool: settings.defaultPoolName,
             stageDirectory: settings.stageDirectory)
         self.routes = RoutePublisher(network: network, events: events)
-        let desired = DesiredStateBuilder.build(
-            stage: registry.desiredState(complete: false), complete: false,
-            secretVersions: secrets.mapValues(\.version), uses: SecretDelivery.names(in:))
-        let view = StageView(version: 0, registry: registry, complete: false, desired: desired)
+        let view = Self.stageView(version: 0, registry: registry, complete: false, secrets: secrets)
         self.stageView = view
         self.broadcaster = SnapshotBroadcaster(
             initial: WorldSnapshot(generation: 0, world: World(), stage: view, addresses: [:], secrets: secrets),
