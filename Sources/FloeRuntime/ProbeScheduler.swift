@@ -118,8 +118,10 @@ extension ProbeScheduler {
             serial += 1
             let now = eventLoop.now
             entries[id]?.connection?.close()
-            entries[id] = Entry(probe: probe, serial: serial, fast: .milliseconds(1), lastCounted: now)
-            let first = probe.kind == .liveness ? now + Self.amount(probe.period) : now
+            // Readiness: the first probe 1 ms after the start (one at once would always be refused: the
+            // program has not even been exec'd), then 2, 4, 8 ... ms after the one before.
+            entries[id] = Entry(probe: probe, serial: serial, fast: .milliseconds(2), lastCounted: now)
+            let first = probe.kind == .liveness ? now + Self.amount(probe.period) : now + .milliseconds(1)
             queue.insert(Due(at: first, serial: serial, id: id))
             arm()
         }

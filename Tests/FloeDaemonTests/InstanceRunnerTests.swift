@@ -152,4 +152,17 @@ struct InstanceRunnerTests {
         #expect(reports.all.contains("retired"))
         #expect(runtime.processes.first?.running == false)
     }
+
+    @Test func anIdleRunnerHoldsNoFinishedOperation() async {
+        let runtime = FakeContainerRuntime()
+        let reports = Reports()
+        let runner = InstanceRunner(key: Self.key, id: 1, runtime: runtime, hooks: []) { reports.add($0) }
+        runner.start(Self.start())
+        runner.start(Self.start("sidecar"))
+        let last = runner.tail
+        #expect(last != nil)
+        await last?.value
+        #expect(reports.all == ["started main", "started sidecar"])
+        #expect(runner.tail == nil)
+    }
 }

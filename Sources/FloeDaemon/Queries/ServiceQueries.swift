@@ -72,7 +72,7 @@ public struct ServiceQueries: Sendable {
         let snapshot = self.snapshot
         let name = try snapshot.resolve(raw)
         let r = snapshot.row(name)
-        let entry = snapshot.stage.byName[name]
+        let entry = snapshot.stage.entry(named: name)
         let instances = snapshot.instances(of: name)
         let digest = instances.first?.digest ?? entry?.lastGood?.digest ?? ""
         let desired = snapshot.desired
@@ -134,7 +134,7 @@ public struct ServiceQueries: Sendable {
         var rows: [PoolRow] = []
         for (name, spec) in snapshot.desired.pools.sorted(by: { $0.key < $1.key }) {
             let status = StatusReport.pool(name, spec: spec, world: snapshot.world)
-            let entry = snapshot.stage.byName[name]
+            let entry = snapshot.stage.entry(named: name)
             rows.append(
                 PoolRow(
                     name: name.value, state: status.state.rawValue, minNodes: spec.minNodes, maxNodes: spec.maxNodes,

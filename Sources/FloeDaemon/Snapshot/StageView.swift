@@ -12,8 +12,9 @@ struct StageView: Sendable {
     var complete: Bool
     /// Each stage file's entry, by file name.
     var files: [String: StageEntry]
-    /// Each object's entry (its last good version's name, else its latest read's).
-    var byName: [ObjectName: StageEntry]
+    /// Each object's file name (by its last good version's name, else its latest read's): a
+    /// second dictionary of whole entries would cost about 2 KiB per stage file.
+    var fileNames: [ObjectName: String]
     /// What the stage asks for, the secret versions folded in (what the planner sees).
     var desired: DesiredState
     /// The public HTTP endpoints (the service header's `ingressPort` goes to the first one of its service).
@@ -28,17 +29,17 @@ struct StageView: Sendable {
         self.complete = complete
         self.files = registry.entries
         self.desired = desired
-        var byName: [ObjectName: StageEntry] = [:]
+        var fileNames: [ObjectName: String] = [:]
         var functions: [ObjectName: FunctionSpec] = [:]
         var errors = 0
         for entry in registry.entries.values {
-            if let name = entry.lastGood?.name ?? entry.latest.name { byName[name] = entry }
+            if let name = entry.lastGood?.name ?? entry.latest.name { fileNames[name] = entry.fileName }
             if case .function(let spec) = entry.lastGood?.object, let name = entry.lastGood?.name {
                 functions[name] = spec
             }
             if entry.latest.hasErrors { errors += 1 }
         }
-        self.byName = byName
+        self.fileNames = fileNames
         self.functions = functions
         self.filesWithErrors = errors
         var endpoints: [PublicEndpoint] = []
@@ -52,5 +53,10 @@ struct StageView: Sendable {
             }
         }
         self.publicEndpoints = endpoints
+    }
+
+    /// The entry of the object `name` (its last good version's name, else its latest read's).
+    func entry(named name: ObjectName) -> StageEntry? {
+        fileNames[name].flatMap { files[$0] }
     }
 }

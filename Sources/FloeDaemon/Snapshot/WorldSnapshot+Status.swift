@@ -7,19 +7,19 @@ extension WorldSnapshot {
     /// The service or job named `raw`, when the stage or the world knows it.
     func resolve(_ raw: String) throws(QueryError) -> ObjectName {
         guard let name = ObjectName(raw) else { throw .badName(raw) }
-        let known = stage.byName[name] != nil || world.jobRuns[name] != nil || !instances(of: name).isEmpty
+        let known = stage.entry(named: name) != nil || world.jobRuns[name] != nil || !instances(of: name).isEmpty
         guard known else { throw .unknownObject(raw) }
         return name
     }
 
     func isJob(_ name: ObjectName) -> Bool {
-        if case .job = stage.byName[name]?.lastGood?.object { return true }
+        if case .job = stage.entry(named: name)?.lastGood?.object { return true }
         return world.jobRuns[name] != nil
     }
 
     /// SPCS's status of a service or job (PENDING, RUNNING, DONE, FAILED, SUSPENDED, ...).
     func serviceStatus(_ name: ObjectName) -> String {
-        let entry = stage.byName[name]
+        let entry = stage.entry(named: name)
         let removed = desired.services[name] == nil && desired.jobs[name] == nil
         if entry != nil && entry?.lastGood == nil { return ServiceStatusName.failed.rawValue }
         return StatusReport.service(
@@ -45,7 +45,7 @@ extension WorldSnapshot {
 
     /// SHOW SERVICES' row of one object.
     func row(_ name: ObjectName) -> ServiceRow {
-        let entry = stage.byName[name]
+        let entry = stage.entry(named: name)
         let instances = instances(of: name)
         let service = desired.services[name]
         let job = desired.jobs[name]

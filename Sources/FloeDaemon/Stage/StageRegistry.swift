@@ -2,23 +2,6 @@ import FloeCore
 import FloeSpec
 import Foundation
 
-/// What floed knows of each stage file: the latest read (maybe broken) and the last good version,
-/// which keeps running while the file is broken.
-struct StageEntry: Sendable {
-    var fileName: String
-    /// The latest read of the file, with its own diagnostics only.
-    var read: StageFile
-    /// The latest read of the file, with its diagnostics (cross-file ones included).
-    var latest: StageFile
-    /// The last version without errors, and its text (DESCRIBE SERVICE's `spec`).
-    var lastGood: StageFile?
-    var lastGoodText: String
-    var createdOn: Date
-    var updatedOn: Date
-
-    var errors: [Diagnostic] { latest.diagnostics.filter { $0.severity == .error } }
-}
-
 /// The stage as floed sees it: one entry per stage file, and the desired state they make.
 ///
 /// A reload costs what the changed files can affect, not the size of the stage: the cross-file rules
