@@ -46,6 +46,7 @@ let package = Package(
     products: [
         .executable(name: "floed", targets: ["floed"]),
         .executable(name: "floectl", targets: ["floectl"]),
+        .executable(name: "floe-monitor", targets: ["floe-monitor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -178,10 +179,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The parent floed puts between itself and each container (C: a few KiB, no runtime): it
+        // outlives floed and writes the container's exit status down (see its source).
+        .executableTarget(name: "floe-monitor"),
         .executableTarget(
             name: "floed",
             dependencies: [
-                "FloeDaemon", "FloeConfig",
+                "FloeDaemon", "FloeConfig", "floe-monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["floed.order"],
@@ -236,6 +240,6 @@ let package = Package(
         ),
         .testTarget(name: "FloeIngressTests", dependencies: ["FloeIngress"]),
         .testTarget(name: "floectlTests", dependencies: ["floectl"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FloeAPI", "floe-monitor"]),
     ]
 )

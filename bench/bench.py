@@ -160,6 +160,24 @@ def memory_kib(pid):
     return rss, pss
 
 
+def monitors_pss(state_dir):
+    """(count, PSS sum in KiB) of the floe-monitor processes of the floed whose state directory is
+    `state_dir` (their command line is "floe-monitor STATE_DIR/runs/RUN")."""
+    count = total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or comm_of(entry) != "floe-monitor":
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                words = f.read().split(b"\0")
+        except OSError:
+            continue
+        if len(words) > 1 and words[1].decode(errors="replace").startswith(state_dir + "/runs/"):
+            count += 1
+            total += memory_kib(entry)[1]
+    return count, total
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -435,6 +453,9 @@ def floe_run(args, results, workdir):
                 pss = memory_kib(pid)[1]
                 results.setdefault(f"floe_pss_{n}", []).append(pss)
                 results.setdefault(f"floe_pss_per_{n}", []).append((pss - pss_before) / n)
+                count, total = monitors_pss(floe.state)
+                if count:
+                    results.setdefault(f"monitor_pss_per_{n}", []).append(total / count)
                 crash(floe, list(services.items())[: args.crash_trials], results)
             if n == args.scale[-1]:
                 steady(floe, pid, args.steady, results, "N")
@@ -875,6 +896,9 @@ def table(args, r):
         f"| floed PSS, 1 instance (KiB) | {fmt(r.get('pss_1'), digits=0)} | | |",
         f"| floed RSS, {big} instances (KiB) | {fmt(r.get('rss_N'), digits=0)} | | |",
         f"| floed RSS per instance (KiB) | {fmt(per_instance, digits=1)} | | |",
+        f"| floe-monitor PSS per instance, {small} instances (KiB) | {fmt(r.get(f'monitor_pss_per_{small}'))} | "
+        f"runit's runsvdir + runsv per program {fmt(r.get('runit_pss_per'))} | "
+        f"{ratio(r.get(f'monitor_pss_per_{small}'), r.get('runit_pss_per'))} |",
         f"| crash → replacement listening (ms) | {fmt(r.get('crash_listen'))} | | |",
         f"| crash → READY again (ms) | {fmt(r.get('crash_ready'))} | | |",
         f"| `floectl status` of 1 service p50 / p99 (ms) | {fmt(r.get('cli_p50'))} / {fmt(r.get('cli_p99'))} | | |",
@@ -914,7 +938,9 @@ def table(args, r):
         "every program accepting connections (they have no readiness). The peers' memory is the PSS sum",
         "of the supervisor's processes (supervisord; runsvdir + one runsv each; s6-svscan + one",
         "s6-supervise each), floe's is floed's. Per added program: the supervisor's PSS with the programs",
-        "running less its PSS before they were added, divided by their number.",
+        "running less its PSS before they were added, divided by their number. floe also runs one",
+        "floe-monitor per container (its parent, which keeps the exit status across floed restarts, as",
+        "conmon does for CRI-O): its PSS per instance is the row beside runsv's.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -71,14 +71,16 @@ if [ "$build" = yes ]; then
     if [ "$(id -u)" -eq 0 ] && [ "$owner" != root ] && command -v runuser >/dev/null 2>&1; then
         run runuser -u "$owner" -- "$swift" build -c release --package-path "$root" --product floed
         run runuser -u "$owner" -- "$swift" build -c release --package-path "$root" --product floectl
+        run runuser -u "$owner" -- "$swift" build -c release --package-path "$root" --product floe-monitor
     else
         run "$swift" build -c release --package-path "$root" --product floed
         run "$swift" build -c release --package-path "$root" --product floectl
+        run "$swift" build -c release --package-path "$root" --product floe-monitor
     fi
 fi
 bin_dir=$root/.build/release
 if [ "$dry_run" = no ]; then
-    for binary in floed floectl; do
+    for binary in floed floectl floe-monitor; do
         [ -x "$bin_dir/$binary" ] || die "$bin_dir/$binary is missing: build it (swift build -c release) or drop --skip-build"
     done
 fi
@@ -86,7 +88,8 @@ fi
 # 2. Files. The config is installed only when absent, so local changes survive upgrades.
 run install -d -m 0755 "$destdir$prefix/bin" "$destdir/etc/systemd/system" "$destdir/usr/lib/sysusers.d" \
     "$destdir/usr/lib/tmpfiles.d" "$destdir/usr/lib/sysctl.d" "$destdir/etc/floe"
-run install -m 0755 "$bin_dir/floed" "$bin_dir/floectl" "$destdir$prefix/bin/"
+# floe-monitor goes beside floed: floed looks for it there.
+run install -m 0755 "$bin_dir/floed" "$bin_dir/floectl" "$bin_dir/floe-monitor" "$destdir$prefix/bin/"
 unit_text=$(sed "s|/usr/local/bin/floed|$prefix/bin/floed|g" "$here/floed.service")
 echo "+ write $destdir/etc/systemd/system/floed.service (ExecStart=$prefix/bin/floed)"
 if [ "$dry_run" = no ]; then

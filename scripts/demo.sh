@@ -52,13 +52,17 @@ done
 # Image directories outside the stage must be under a configured root.
 printf 'imageRoots: [%s]\n' "$IMAGES" >"$DEMO/floed.yaml"
 
-echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
 # The system PATH, as systemd gives floed (deploy/floed.service): commands in specs are found there,
 # not in directories of this shell's PATH that the floe user may not enter (e.g. under /root).
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
-  --config "$DEMO/floed.yaml" --log-target stderr >"$DEMO/floed.log" 2>&1 &
-echo $! >"$DEMO/floed.pid"
-for _ in $(seq 100); do "$FLOECTL" services >/dev/null 2>&1 && break; sleep 0.1; done
+start_floed() {
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$BIN/floed" --stage "$STAGE" --state-dir "$DEMO/state" --socket "$FLOE_SOCKET" \
+    --config "$DEMO/floed.yaml" --log-target stderr >>"$DEMO/floed.log" 2>&1 &
+  echo $! >"$DEMO/floed.pid"
+  for _ in $(seq 100); do "$FLOECTL" services >/dev/null 2>&1 && break; sleep 0.1; done
+}
+echo "==> starting floed (stage $STAGE, log $DEMO/floed.log)"
+: >"$DEMO/floed.log"
+start_floed
 
 # The examples' image files say `directory: ..` (relative to the example's stage/ folder); here they
 # point at the copies made above.
@@ -100,6 +104,18 @@ echo "==> floectl logs news_job"
 "$FLOECTL" logs news_job
 echo "==> floectl pools"
 "$FLOECTL" pools
+echo "==> restarting floed: the filter service's instance keeps running and is adopted (same pid, restartCount 0)"
+filter_pid() { pgrep -f 'filter_service\.py' | head -1; }
+before=$(filter_pid)
+kill "$(cat "$DEMO/floed.pid")"
+while kill -0 "$(cat "$DEMO/floed.pid")" 2>/dev/null; do sleep 0.1; done
+echo "floed stopped; filter_service.py still runs as pid $before: $(kill -0 "$before" 2>/dev/null && echo yes || echo no)"
+start_floed
+"$FLOECTL" wait filter_service --for READY --timeout 60
+after=$(filter_pid)
+echo "after the restart: pid $after ($([ "$before" = "$after" ] && echo the same process || echo "a NEW process"))"
+"$FLOECTL" status filter_service --pretty
+"$FLOECTL" events filter_service | tail -3
 cat <<MSG
 
 floed keeps running (pid $(cat "$DEMO/floed.pid")). Try:
@@ -108,5 +124,6 @@ floed keeps running (pid $(cat "$DEMO/floed.pid")). Try:
   $FLOECTL describe filter_service
   $FLOECTL logs filter_service --follow
   kill <a filter_service.py pid>   # then: $FLOECTL status filter_service (restartCount 1)
-Stop it with: kill $(cat "$DEMO/floed.pid")   (instances keep running: remove $STAGE/*.yaml first)
+Stop it with: kill $(cat "$DEMO/floed.pid")   (instances keep running, and the next floed adopts
+them: to stop them too, remove $STAGE/*.yaml first)
 MSG

@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,7 +19,7 @@
 #endif
 
 int floe_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
-               int output_fd) {
+               int output_fd, int report_fd) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -39,13 +42,39 @@ int floe_spawn(pid_t *pid, const char *path, char *const argv[], char *const env
     if ((rc = posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)) != 0) goto done;
     if ((rc = posix_spawn_file_actions_adddup2(&actions, output_fd, 1)) != 0) goto done;
     if ((rc = posix_spawn_file_actions_adddup2(&actions, output_fd, 2)) != 0) goto done;
-    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) != 0) goto done;
+    if (report_fd >= 0 && (rc = posix_spawn_file_actions_adddup2(&actions, report_fd, 3)) != 0) goto done;
+    if ((rc = posix_spawn_file_actions_addclosefrom_np(&actions, report_fd >= 0 ? 4 : 3)) != 0) goto done;
     if (cwd != NULL && (rc = posix_spawn_file_actions_addchdir_np(&actions, cwd)) != 0) goto done;
     rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
 done:
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     return rc;
+}
+
+int floe_pipe(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int floe_read_report(int fd, int timeout_ms, int *kind, int *value) {
+    char line[64];
+    size_t used = 0;
+    for (;;) {
+        struct pollfd wanted = {.fd = fd, .events = POLLIN};
+        int ready = poll(&wanted, 1, timeout_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready == 0) return ETIMEDOUT;
+        if (ready < 0) return errno;
+        ssize_t n = read(fd, line + used, sizeof line - 1 - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return EPIPE;
+        used += (size_t)n;
+        line[used] = 0;
+        if (memchr(line, '\n', used) != NULL || used == sizeof line - 1) break;
+    }
+    char letter = 0;
+    if (sscanf(line, "%c %d", &letter, value) != 2 || (letter != 'P' && letter != 'E')) return EPROTO;
+    *kind = letter;
+    return 0;
 }
 
 int floe_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

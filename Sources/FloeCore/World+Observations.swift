@@ -23,6 +23,43 @@ extension World {
         }
     }
 
+    /// A container a previous floed started is taken back (adopted) with `handle`: it keeps its pid,
+    /// start time and restart count; it is READY again only once its readiness probe answers (at once
+    /// without one). `missedStart`: its start never reached the saved records (floed died just after
+    /// it), so it counts as a start now, at `startedAt`.
+    public mutating func containerAdopted(
+        _ key: InstanceKey, _ name: String, handle: ContainerHandle, missedStart startedAt: Date? = nil
+    ) {
+        let hasReadinessProbe = instances[key]?.containerSpec(named: name)?.readinessProbe != nil
+        observed.note(key.object)
+        updateContainer(key, name) { c in
+            if let startedAt {
+                if c.startedAt != nil || c.lastExit != nil {
+                    c.restartCount += 1
+                    c.lastRestartAt = startedAt
+                }
+                c.startedAt = startedAt
+                c.startError = nil
+            }
+            if c.phase != .stopping { c.phase = .running }
+            c.handle = handle
+            c.nextStartAt = nil
+            c.readinessFailures = 0
+            c.livenessFailures = 0
+            c.livenessSeen = false
+            c.ready = !hasReadinessProbe
+        }
+    }
+
+    /// The run names of every container's handle (what the runtime must keep records of).
+    public var runs: Set<String> {
+        var runs: Set<String> = []
+        for instance in instances.values {
+            for c in instance.containers { if let run = c.handle?.run { runs.insert(run) } }
+        }
+        return runs
+    }
+
     /// A container could not be spawned (missing program or directory). Services retry with backoff.
     public mutating func containerFailedToStart(
         _ key: InstanceKey, _ name: String, reason: String, at now: Date, backoff: Backoff

@@ -28,7 +28,9 @@ public enum Daemon {
         let problems = trust.stageProblems(directory: settings.stageDirectory)
         guard problems.isEmpty else { throw DaemonError.unsafeStage(problems) }
         let notifier = notifier ?? SystemdNotifier(environment: environment)
-        let runtime = ProcessRuntime(logger: logger)
+        let runtime = ProcessRuntime(
+            logger: logger,
+            runs: RunDirectory(path: "\(settings.stateDirectory)/runs", monitor: try monitorExecutable(environment)))
         let prober = NIOProber()
         let network = try makeNetwork(settings, logger: logger)
         let loop = try ReconcileLoop(
@@ -77,6 +79,23 @@ public enum Daemon {
             atPath: settings.stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let socketDirectory = (settings.socketPath as NSString).deletingLastPathComponent
         try fm.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        try fm.createDirectory(
+            atPath: "\(settings.stateDirectory)/runs", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+    }
+
+    /// floe-monitor: `FLOE_MONITOR` when set, else the one beside floed's own executable (where `make
+    /// install` and `swift build` put it).
+    static func monitorExecutable(_ environment: [String: String]) throws(DaemonError) -> String {
+        if let path = environment["FLOE_MONITOR"], !path.isEmpty {
+            guard access(path, X_OK) == 0 else { throw .monitorMissing(path) }
+            return path
+        }
+        let own =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let path = (own as NSString).deletingLastPathComponent + "/floe-monitor"
+        guard access(path, X_OK) == 0 else { throw .monitorMissing(path) }
+        return path
     }
 
     /// A socket file left by a floed that died is removed; one that answers means floed already runs.
@@ -94,6 +113,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     case unsafeStage([StageProblem])
     /// Instance networking could not be set up (the message says what to do).
     case network(String)
+    /// floe-monitor, the parent of every container, is not where floed looked.
+    case monitorMissing(String)
     public var description: String {
         switch self {
         case .alreadyRunning(let path):
@@ -102,6 +123,9 @@ public enum DaemonError: Error, CustomStringConvertible {
             "refusing the stage: " + problems.map(\.description).joined(separator: "; and ")
         case .network(let message):
             "instance network: \(message)"
+        case .monitorMissing(let path):
+            "floe-monitor is missing at \(path): install it beside floed (make install, or swift build builds it "
+                + "beside floed), or point FLOE_MONITOR at it"
         }
     }
 }

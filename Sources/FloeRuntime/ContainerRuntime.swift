@@ -17,4 +17,21 @@ public protocol ContainerRuntime: Sendable {
     /// True while the container described by `handle` (pid and start time) is still alive.
     /// Used after floed restarts, for containers it did not start in this run.
     func isAlive(_ handle: ContainerHandle) -> Bool
+
+    /// Takes back a container a previous floed started and recorded as `handle`: when it still runs,
+    /// watches it from now on (`onExit` is called once, when it ends) and answers ``Adoption/running``;
+    /// otherwise says how it ended, or why that cannot be known. Never mistakes another process that
+    /// now has the recorded pid for the container.
+    func adopt(_ handle: ContainerHandle, onExit: @escaping @Sendable (ContainerExit) -> Void) -> Adoption
+
+    /// The runs the runtime holds records of (a previous floed's included), with a handle for those
+    /// whose container still runs: what floed compares its own records with when it starts, so that a
+    /// container started just before floed died, and not yet in its records, is found.
+    func leftRuns() -> [LeftRun]
+
+    /// floed saved its records: the records of ended runs that they do not name (`keeping`) can go.
+    func discardEndedRuns(keeping: Set<String>)
+
+    /// Removes run `id`'s record now (a left run floed stopped, or one that ended unnamed).
+    func discardRun(_ id: String)
 }

@@ -20,7 +20,8 @@ final class ProcessExitWatcher: Sendable {
     static let shared = ProcessExitWatcher()
 
     private struct Watch: Sendable {
-        var onExit: @Sendable (ContainerExit) -> Void
+        var reap: Bool
+        var onExit: @Sendable (ContainerExit?) -> Void
     }
 
     private let epoll: Int32
@@ -36,13 +37,15 @@ final class ProcessExitWatcher: Sendable {
         }
     }
 
-    /// Calls `onExit` once the child `pid` has ended, and reaps it. False when the process cannot be
-    /// watched this way (no pidfd support): the caller must wait for it otherwise.
-    func watch(pid: Int32, onExit: @escaping @Sendable (ContainerExit) -> Void) -> Bool {
+    /// Calls `onExit` once process `pid` has ended: with its exit status when it is floed's child
+    /// and `reap` is set (it is reaped), nil otherwise (a process that is not floed's child ends
+    /// without telling floed its status). False when the process cannot be watched this way (no
+    /// pidfd support, or no such process any more): the caller must find out otherwise.
+    func watch(pid: Int32, reap: Bool = true, onExit: @escaping @Sendable (ContainerExit?) -> Void) -> Bool {
         guard epoll >= 0 else { return false }
         let fd = floe_pidfd_open(pid)
         guard fd >= 0 else { return false }
-        watched.withLock { $0[fd] = Watch(onExit: onExit) }
+        watched.withLock { $0[fd] = Watch(reap: reap, onExit: onExit) }
         guard floe_exit_set_add(epoll, fd) == 0 else {
             _ = watched.withLock { $0.removeValue(forKey: fd) }
             close(fd)
@@ -58,6 +61,11 @@ final class ProcessExitWatcher: Sendable {
             guard count > 0 else { continue }
             for fd in ready.prefix(Int(count)) {
                 guard let watch = watched.withLock({ $0.removeValue(forKey: fd) }) else { continue }
+                guard watch.reap else {
+                    close(fd)
+                    watch.onExit(nil)
+                    continue
+                }
                 var exited: Int32 = 0
                 var status: Int32 = 0
                 let reaped = floe_pidfd_reap(fd, &exited, &status) == 0

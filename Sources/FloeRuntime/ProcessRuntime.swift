@@ -57,12 +57,26 @@ public final class ProcessRuntime: ContainerRuntime {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// Where each run's floe-monitor keeps its records; nil: containers are floed's own children
+    /// and are neither adopted nor told apart after floed restarts (unit tests).
+    public let runs: RunDirectory?
+    /// Names runs uniquely within this floed's life (with its start time, across lives).
+    let runNumbers = Atomic<Int>(0)
+    /// Runs whose end was reported; their directories go once floed's records have it.
+    let endedRuns = Mutex<Set<String>>([])
+
     /// - Parameters:
     ///   - logger: where unusual events (a process that will not die) are reported.
     ///   - pollInterval: how often ``stop(_:grace:)`` looks at the process table while waiting.
-    public init(logger: Logger = Logger(label: "floe.runtime"), pollInterval: Duration = .milliseconds(25)) {
+    ///   - runs: where containers' monitors keep their records (floed: `STATE_DIR/runs`); nil to start
+    ///     containers as floed's own children, without a monitor.
+    public init(
+        logger: Logger = Logger(label: "floe.runtime"), pollInterval: Duration = .milliseconds(25),
+        runs: RunDirectory? = nil
+    ) {
         self.logger = logger
         self.pollInterval = pollInterval
+        self.runs = runs
     }
 
     /// True when floed runs as root, the only case in which `launch.user` is honoured.
@@ -93,15 +107,20 @@ public final class ProcessRuntime: ContainerRuntime {
         }
         let logDescriptor = try LogFiles.openForNewRun(path: launch.logFile)
         defer { close(logDescriptor) }
+        let environment = Self.environmentEntries(launch.environment)
+        if let runs {
+            return try await startMonitored(
+                launch, runs: runs, executable: spawned.executable, argv: [spawned.argv0] + spawned.arguments,
+                environment: environment, output: logDescriptor, program: program, onExit: onExit)
+        }
         let pid = try await Self.spawn(
-            spawned.executable, argv: [spawned.argv0] + spawned.arguments,
-            environment: Self.environmentEntries(launch.environment), directory: launch.workingDirectory,
-            output: logDescriptor, program: program)
+            spawned.executable, argv: [spawned.argv0] + spawned.arguments, environment: environment,
+            directory: launch.workingDirectory, output: logDescriptor, program: program)
         // The child cannot have been reaped yet (only its watcher reaps it), so its stat exists.
         let ticks = ProcessTable.stat(pid: pid)?.startTicks ?? 0
         children.withLock { $0[pid] = ChildRecord(startTicks: ticks) }
         let watched = ProcessExitWatcher.shared.watch(pid: pid) { [self] exit in
-            finish(pid: pid, exit: exit, onExit: onExit)
+            finish(pid: pid, exit: exit ?? ContainerExit(exitCode: 255, signal: nil), onExit: onExit)
         }
         if !watched {
             logger.warning(
@@ -126,18 +145,33 @@ public final class ProcessRuntime: ContainerRuntime {
         var pid: pid_t = 0
         var code: Int32 = 0
         for attempt in 1...10 {
-            code = withCStrings(argv) { argv in
-                withCStrings(environment) { environment in
-                    floe_spawn(&pid, executable, argv, environment, directory, output)
-                }
-            }
+            code = spawnOnce(
+                executable, argv: argv, environment: environment, directory: directory, output: output,
+                report: -1, pid: &pid)
             guard code == ETXTBSY else { break }
             try? await Task.sleep(for: .milliseconds(10 * attempt))
         }
+        if code == 0 { return pid }
+        throw startError(code, program: program)
+    }
+
+    /// One `floe_spawn`: 0 and `pid` set, or the errno.
+    static func spawnOnce(
+        _ executable: String, argv: [String], environment: [String], directory: String, output: Int32,
+        report: Int32, pid: inout pid_t
+    ) -> Int32 {
+        withCStrings(argv) { argv in
+            withCStrings(environment) { environment in
+                floe_spawn(&pid, executable, argv, environment, directory, output, report)
+            }
+        }
+    }
+
+    /// The start error for a failed exec's errno.
+    static func startError(_ code: Int32, program: String) -> ContainerStartError {
         switch code {
-        case 0: return pid
-        case ENOENT, EACCES, ENOEXEC, ENOTDIR, ELOOP: throw .executableNotFound(program)
-        default: throw .spawnFailed(String(cString: strerror(code)))
+        case ENOENT, EACCES, ENOEXEC, ENOTDIR, ELOOP: .executableNotFound(program)
+        default: .spawnFailed(String(cString: strerror(code)))
         }
     }
 
@@ -164,7 +198,7 @@ public final class ProcessRuntime: ContainerRuntime {
         }
     }
 
-    private func finish(pid: Int32, exit: ContainerExit, onExit: @Sendable (ContainerExit) -> Void) {
+    func finish(pid: Int32, exit: ContainerExit, onExit: @Sendable (ContainerExit) -> Void) {
         onExit(exit)
         let waiters = children.withLock { $0.removeValue(forKey: pid)?.waiters ?? [] }
         for waiter in waiters { waiter.resume() }

@@ -1,6 +1,7 @@
 import FloeCore
 import FloeRuntime
 import FloeSpec
+import Foundation
 import Synchronization
 
 /// A container runtime that runs nothing: starts hand out made-up pids, and a test decides when and
@@ -9,6 +10,11 @@ import Synchronization
 ///
 /// Starts can be scripted to fail (``failStarts(of:with:)``) or held until the test lets them go
 /// (``holdStarts()`` / ``releaseStarts()``), to put events in the order a race would.
+///
+/// Like floe-monitor's records, every start is a run (`run-N`) that outlives the loop that asked for
+/// it: a second loop on the same fake adopts its processes (``adopt(_:onExit:)``), learns how the ended
+/// ones ended, and finds runs its records miss (``leftRuns()``). ``loseExit(ofPID:)`` and
+/// ``reusePID(_:)`` script the cases where that cannot be known.
 public final class FakeContainerRuntime: ContainerRuntime {
     /// One container the fake "runs" (or ran).
     public struct Process: Sendable {
@@ -17,6 +23,14 @@ public final class FakeContainerRuntime: ContainerRuntime {
         public var running: Bool
         /// How many times ``stop(_:grace:)`` was called for it.
         public var stops: Int
+        /// How it ended, as its monitor would have written it down (nil while it runs, or when lost).
+        public var exit: ContainerExit?
+        /// Whether its run's record was discarded.
+        public var discarded = false
+        /// Its pid now belongs to another process.
+        var reused = false
+        /// When it was asked for (its run's record).
+        var requestedAt = Date()
         var onExit: (@Sendable (ContainerExit) -> Void)?
     }
 
@@ -111,7 +125,9 @@ public final class FakeContainerRuntime: ContainerRuntime {
         let result: Result<ContainerHandle, ContainerStartError> = state.withLock { state in
             if let error = state.failures[launch.service.value] ?? state.failures["*"] { return .failure(error) }
             state.nextPID += 1
-            let handle = ContainerHandle(pid: state.nextPID, processGroup: state.nextPID, startTicks: 1)
+            let handle = ContainerHandle(
+                pid: state.nextPID, processGroup: state.nextPID, startTicks: 1, run: "run-\(state.nextPID)",
+                monitorPID: state.nextPID + 100_000)
             state.processes[handle.pid] = Process(
                 launch: launch, handle: handle, running: true, stops: 0, onExit: onExit)
             return .success(handle)
@@ -128,13 +144,86 @@ public final class FakeContainerRuntime: ContainerRuntime {
     }
 
     public func isAlive(_ handle: ContainerHandle) -> Bool {
-        state.withLock { $0.processes[handle.pid]?.running == true }
+        state.withLock { $0.processes[handle.pid].map { $0.running && !$0.reused } == true }
+    }
+
+    public func adopt(_ handle: ContainerHandle, onExit: @escaping @Sendable (ContainerExit) -> Void) -> Adoption {
+        state.withLock { state in
+            guard let process = state.processes[handle.pid], process.handle.run == handle.run, !process.discarded
+            else { return .lost(reason: "its run record is gone") }
+            if process.reused { return .lost(reason: "its pid \(handle.pid) now belongs to another process") }
+            if process.running {
+                state.processes[handle.pid]?.onExit = onExit
+                return .running
+            }
+            if let exit = process.exit { return .ended(exit, at: nil) }
+            return .lost(reason: "process \(handle.pid) ended while floed was down and its monitor left no exit status")
+        }
+    }
+
+    public func leftRuns() -> [LeftRun] {
+        state.withLock { state in
+            state.processes.values.filter { !$0.discarded }.sorted { $0.handle.pid < $1.handle.pid }.map { process in
+                let run = ContainerRun(
+                    id: process.handle.run ?? "", object: process.launch.service, instanceID: process.launch.instanceID,
+                    container: process.launch.containerName, requestedAt: process.requestedAt,
+                    monitorPID: process.handle.monitorPID, containerPID: process.handle.pid, exit: process.exit,
+                    instance: process.launch.instance)
+                return LeftRun(run: run, handle: process.running && !process.reused ? process.handle : nil)
+            }
+        }
+    }
+
+    public func discardEndedRuns(keeping: Set<String>) {
+        state.withLock { state in
+            for (pid, process) in state.processes where !process.running && !keeping.contains(process.handle.run ?? "")
+            {
+                state.processes[pid]?.discarded = true
+            }
+        }
+    }
+
+    public func discardRun(_ id: String) {
+        state.withLock { state in
+            for (pid, process) in state.processes where process.handle.run == id {
+                state.processes[pid]?.discarded = true
+            }
+        }
+    }
+
+    /// Ends process `pid` while no loop listens (floed is down): its exit is recorded as its monitor
+    /// would, and reported to nobody.
+    public func endUnwatched(pid: Int32, with exit: ContainerExit) {
+        state.withLock { state in
+            state.processes[pid]?.running = false
+            state.processes[pid]?.exit = exit
+            state.processes[pid]?.onExit = nil
+        }
+    }
+
+    /// Ends process `pid` and loses its exit status (its monitor was killed too).
+    public func loseExit(ofPID pid: Int32) {
+        state.withLock { state in
+            state.processes[pid]?.running = false
+            state.processes[pid]?.exit = nil
+            state.processes[pid]?.onExit = nil
+        }
+    }
+
+    /// Ends process `pid` unseen and gives its pid to an unrelated process.
+    public func reusePID(_ pid: Int32) {
+        state.withLock { state in
+            state.processes[pid]?.running = false
+            state.processes[pid]?.reused = true
+            state.processes[pid]?.onExit = nil
+        }
     }
 
     private func end(_ pid: Int32, _ exit: ContainerExit) {
         let onExit: (@Sendable (ContainerExit) -> Void)? = state.withLock { state in
             guard state.processes[pid]?.running == true else { return nil }
             state.processes[pid]?.running = false
+            state.processes[pid]?.exit = exit
             defer { state.processes[pid]?.onExit = nil }
             return state.processes[pid]?.onExit
         }

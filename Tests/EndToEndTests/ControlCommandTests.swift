@@ -83,30 +83,6 @@ extension ServiceLifecycleTests {
             await floe.tearDown()
         }
 
-        @Test func floedRestartStopsTheInstancesItLeftAndRunsNoDuplicates() async throws {
-            let floe = try await makeHarness()
-            defer { Task { await floe.tearDown() } }
-            let port = ServiceLifecycleTests.freePort()
-            try floe.drop(
-                "survivor.yaml", ServiceLifecycleTests.service(root: floe.root, port: port, instances: 1, greeting: "x")
-            )
-            #expect(try await floe.ctl("wait", "survivor", "--timeout", "60").code == 0)
-            let before = pids(matching: "\(floe.root)/server.py")
-            #expect(before.count == 1)
-            // floed stops; its instances keep running (KillMode=process under systemd: same here).
-            await floe.stopDaemon()
-            #expect(before.allSatisfy(processExists))
-            try await floe.start()
-            #expect(try await floe.ctl("wait", "survivor", "--timeout", "60").code == 0)
-            try await floe.eventually("the old process is gone and exactly one runs") {
-                let now = pids(matching: "\(floe.root)/server.py")
-                return now.count == 1 && !before.contains(now[0]) && before.allSatisfy { !processExists($0) }
-            }
-            let events = try await floe.ctl("events", "survivor")
-            #expect(events.stdout.contains("left by a previous floed run"))
-            await floe.tearDown()
-        }
-
         @Test func logsFollowKeepsPrintingWhatIsWritten() async throws {
             let floe = try await makeHarness()
             defer { Task { await floe.tearDown() } }

@@ -105,7 +105,7 @@ import Testing
         let release = repo.appendingPathComponent(".build/release")
         try FileManager.default.createDirectory(at: release, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.deploy, to: repo.appendingPathComponent("deploy"))
-        for binary in ["floed", "floectl"] {
+        for binary in ["floed", "floectl", "floe-monitor"] {
             let url = release.appendingPathComponent(binary)
             try Data("#!/bin/sh\n".utf8).write(to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)
@@ -126,7 +126,7 @@ import Testing
             contentsOf: dest.appendingPathComponent("etc/systemd/system/floed.service"), encoding: .utf8)
         #expect(unit.contains("ExecStart=/opt/floe/bin/floed --config /etc/floe/floed.yaml"))
         for path in [
-            "opt/floe/bin/floed", "opt/floe/bin/floectl", "usr/lib/sysusers.d/floe.conf",
+            "opt/floe/bin/floed", "opt/floe/bin/floectl", "opt/floe/bin/floe-monitor", "usr/lib/sysusers.d/floe.conf",
             "usr/lib/tmpfiles.d/floe.conf",
         ] {
             #expect(FileManager.default.fileExists(atPath: dest.appendingPathComponent(path).path), "\(path)")

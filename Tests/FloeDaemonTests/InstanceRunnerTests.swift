@@ -39,6 +39,12 @@ struct InstanceRunnerTests {
         }
         func stop(_ handle: ContainerHandle, grace: Duration) async {}
         func isAlive(_ handle: ContainerHandle) -> Bool { false }
+        func adopt(_ handle: ContainerHandle, onExit: @escaping @Sendable (ContainerExit) -> Void) -> Adoption {
+            .lost(reason: "never adopts")
+        }
+        func leftRuns() -> [LeftRun] { [] }
+        func discardEndedRuns(keeping: Set<String>) {}
+        func discardRun(_ id: String) {}
     }
 
     /// A hook that writes what it sees to a shared list, and refuses starts when told.

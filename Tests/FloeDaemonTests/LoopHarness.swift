@@ -15,8 +15,8 @@ import Logging
 final class LoopHarness: Sendable {
     let directory: String
     let clock = ManualClock()
-    let runtime = FakeContainerRuntime()
-    let prober = ScriptedProber()
+    let runtime: FakeContainerRuntime
+    let prober: ScriptedProber
     let store: InMemoryWorldStore
     let network: any InstanceNetwork
     let loop: ReconcileLoop
@@ -24,16 +24,39 @@ final class LoopHarness: Sendable {
     let settings: DaemonSettings
     private let running: Task<Void, any Error>
 
-    init(network: any InstanceNetwork = HostNetwork(), world: World? = nil) async throws {
-        directory = NSTemporaryDirectory() + "floe-loop-\(UUID().uuidString)"
+    convenience init(network: any InstanceNetwork = HostNetwork(), world: World? = nil) async throws {
+        let directory = NSTemporaryDirectory() + "floe-loop-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/stage", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/state", withIntermediateDirectories: true)
+        try await self.init(
+            directory: directory, runtime: FakeContainerRuntime(), prober: ScriptedProber(),
+            store: InMemoryWorldStore(world: world), network: network)
+    }
+
+    /// A second floed after `previous` (stopped with ``stopLoop()``): the same stage, runtime (its
+    /// processes still run) and records, or `world` as the records when given (what a floed killed
+    /// before its last save left).
+    convenience init(takingOver previous: LoopHarness, world: World? = nil, prober: ScriptedProber = ScriptedProber())
+        async throws
+    {
+        try await self.init(
+            directory: previous.directory, runtime: previous.runtime, prober: prober,
+            store: InMemoryWorldStore(world: world ?? previous.store.saved), network: previous.network)
+    }
+
+    private init(
+        directory: String, runtime: FakeContainerRuntime, prober: ScriptedProber, store: InMemoryWorldStore,
+        network: any InstanceNetwork
+    ) async throws {
+        self.directory = directory
+        self.runtime = runtime
+        self.prober = prober
         var settings = DaemonSettings(
             stageDirectory: directory + "/stage", stateDirectory: directory + "/state",
             socketPath: directory + "/floed.sock")
         settings.defaultUser = "root"
         self.settings = settings
-        store = InMemoryWorldStore(world: world)
+        self.store = store
         self.network = network
         var logger = Logger(label: "floe.test")
         logger.logLevel = .critical
@@ -44,6 +67,15 @@ final class LoopHarness: Sendable {
         queries = ServiceQueries(loop: loop, settings: settings, clock: clock)
         await loop.restore()
         running = Task { try await loop.run() }
+        // A floed started again finds the stage as the one before left it.
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/stage")) ?? [])
+        if !names.isEmpty { await scan(changed: names) }
+    }
+
+    /// Stops the loop (as floed stops: its instances keep running) and keeps the directory.
+    func stopLoop() async {
+        loop.stop()
+        _ = try? await running.value
     }
 
     /// Stops the loop and removes the directory.

@@ -90,7 +90,7 @@ private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, Pro
         let (loop, prober, reports, probes) = makeScheduler()
         prober.script(8000, [nil])
         probes.add(1, readiness(port: 8000))
-        loop.run()
+        loop.advanceTime(by: .milliseconds(1))
         #expect(prober.calls.count == 1)
         probes.remove(1)
         prober.answerHeld(.success)
@@ -103,10 +103,10 @@ private func makeScheduler() -> (EmbeddedEventLoop, ScriptedProber, Reports, Pro
         let (loop, prober, reports, probes) = makeScheduler()
         prober.script(8000, [nil, refused])
         probes.add(1, readiness(port: 8000))
-        loop.run()
+        loop.advanceTime(by: .milliseconds(1))
         // The container restarts: the same probe loop starts again while the old probe is out.
         probes.add(1, readiness(port: 8000))
-        loop.run()
+        loop.advanceTime(by: .milliseconds(1))
         prober.answerHeld(.success)
         loop.advanceTime(by: .seconds(9))
         // Only the new loop's answers count: refused, reported by the first quick probe after a

@@ -5,10 +5,19 @@
 
 /// Starts `path` with `argv` and `envp` (NULL-terminated) in a new session, with every signal at its
 /// default disposition and none blocked, stdin from /dev/null, stdout and stderr on `output_fd`, no
-/// other descriptor inherited, in directory `cwd` (NULL: floed's). Returns 0 and sets `*pid`, or the
-/// errno of the failure (exec and chdir failures included: glibc's posix_spawn reports them).
+/// other descriptor inherited but `report_fd` as descriptor 3 (when >= 0), in directory `cwd` (NULL:
+/// floed's). Returns 0 and sets `*pid`, or the errno of the failure (exec and chdir failures included:
+/// glibc's posix_spawn reports them).
 int floe_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
-               int output_fd);
+               int output_fd, int report_fd);
+
+/// A pipe whose two ends close on exec. Returns 0, or -1 and errno.
+int floe_pipe(int fds[2]);
+
+/// Reads floe-monitor's one-line answer from `fd` within `timeout_ms`: sets `*kind` to 'P' (`*value` is
+/// the container's pid) or 'E' (`*value` is the errno of its failed exec). Returns 0, or an errno
+/// (ETIMEDOUT; EPIPE when the monitor closed the pipe without answering; EPROTO for a garbled line).
+int floe_read_report(int fd, int timeout_ms, int *kind, int *value);
 
 /// A descriptor that becomes readable when process `pid` (a child) ends, or -1 and errno.
 int floe_pidfd_open(pid_t pid);

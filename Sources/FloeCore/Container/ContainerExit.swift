@@ -8,11 +8,21 @@ public struct ContainerExit: Sendable, Hashable, Codable, CustomStringConvertibl
         self.exitCode = exitCode
         self.signal = signal
     }
-    /// SPCS's last_exit_code: the exit status, or 128 + signal.
-    public var code: Int32 { exitCode ?? (128 + (signal ?? 0)) }
+    /// An end whose status nobody could learn (the process ended while floed was down and its
+    /// monitor was killed too): neither an exit code nor a signal.
+    public static let unknown = ContainerExit(exitCode: nil, signal: nil)
+    /// True for ``unknown``.
+    public var isUnknown: Bool { exitCode == nil && signal == nil }
+    /// SPCS's last_exit_code: the exit status, or 128 + signal (-1 when unknown).
+    public var code: Int32 {
+        if let exitCode { return exitCode }
+        if let signal { return 128 + signal }
+        return -1
+    }
     public var succeeded: Bool { exitCode == 0 }
     public var description: String {
         if let exitCode { return "exited with code \(exitCode)" }
-        return "killed by signal \(signal ?? 0)"
+        if let signal { return "killed by signal \(signal)" }
+        return "ended with an unknown status"
     }
 }

@@ -17,6 +17,10 @@ public struct ContainerLaunch: Sendable, Hashable {
     public var user: UserIdentity?
     /// Run inside this network namespace (an `ip netns` name); nil = floed's (the host's) network.
     public var networkNamespace: String?
+    /// The instance as floed knew it when it asked for this start, kept with the run's record before
+    /// the process exists (the intent): a floed killed before it saved its own records rebuilds the
+    /// instance from it and adopts the process.
+    public var instance: InstanceState?
 
     public init(
         service: ObjectName, instanceID: Int, containerName: String, argv: [String], environment: [String: String],

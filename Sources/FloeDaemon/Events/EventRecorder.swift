@@ -5,17 +5,50 @@ import Logging
 import Synchronization
 
 /// Records what floed did and why: each event goes to the log and to a bounded list that
-/// `floectl events` reads. Shared by the loop, the runners and their hooks; safe from any thread.
+/// `floectl events` reads, kept on disk by an ``EventJournal`` when there is one (written by
+/// ``flush()``). Shared by the loop, the runners and their hooks; safe from any thread.
 public final class EventRecorder: Sendable {
-    private let log: Mutex<EventLog>
+    private struct Book {
+        var log: EventLog
+        /// Recorded and not yet in the journal.
+        var pending: [EventRecord] = []
+        /// How many events the journal's file holds.
+        var inFile = 0
+    }
+
+    private let book: Mutex<Book>
     private let logger: Logger
     private let clock: any FloeClock
+    private let journal: EventJournal?
 
-    /// A recorder keeping the newest `capacity` events.
-    public init(logger: Logger, clock: any FloeClock, capacity: Int = 10_000) {
-        self.log = Mutex(EventLog(capacity: capacity))
+    /// A recorder keeping the newest `capacity` events, and, with a `journal`, the events it holds
+    /// from before (floed's earlier runs).
+    init(logger: Logger, clock: any FloeClock, capacity: Int = 10_000, journal: EventJournal? = nil) {
+        var log = EventLog(capacity: capacity)
+        let earlier = journal?.load() ?? []
+        for record in earlier { log.append(record) }
+        self.book = Mutex(Book(log: log, inFile: earlier.count))
         self.logger = logger
         self.clock = clock
+        self.journal = journal
+    }
+
+    /// Writes the events recorded since the last flush to the journal (the loop calls it with each
+    /// save of the world).
+    func flush() {
+        guard let journal else { return }
+        let (pending, inFile) = book.withLock { book in
+            defer { book.pending = [] }
+            return (book.pending, book.inFile)
+        }
+        guard !pending.isEmpty else { return }
+        let total = inFile + pending.count
+        do {
+            try journal.append(pending, total: total) { list(object: nil, limit: journal.capacity) }
+            book.withLock { $0.inFile = total > 2 * journal.capacity ? journal.capacity : total }
+        } catch {
+            logger.error("events: \(error); they are kept in memory only")
+        }
     }
 
     /// Records one event about an object (and one of its instances and containers), or about floed.
@@ -26,7 +59,10 @@ public final class EventRecorder: Sendable {
         let event = EventRecord(
             time: Timestamp.rfc3339(clock.now), object: object?.value ?? "", instanceId: instance.map(String.init),
             container: container, reason: reason, message: message)
-        log.withLock { $0.append(event) }
+        book.withLock { book in
+            book.log.append(event)
+            if journal != nil { book.pending.append(event) }
+        }
         var metadata: Logger.Metadata = ["reason": .string(reason)]
         if let object { metadata["service"] = .string(object.value) }
         if let instance { metadata["instance"] = .string(String(instance)) }
@@ -36,6 +72,6 @@ public final class EventRecorder: Sendable {
 
     /// Events (of one object, when named), oldest first, at most `limit` of the newest.
     public func list(object: String?, limit: Int) -> [EventRecord] {
-        log.withLock { $0.list(object: object, limit: limit) }
+        book.withLock { $0.log.list(object: object, limit: limit) }
     }
 }

@@ -28,6 +28,9 @@ enum LoopEvent: Sendable {
     case started(ContainerRef, ContainerHandle, runner: Int)
     /// A runner could not start a container (its status message).
     case failedToStart(ContainerRef, reason: String, runner: Int)
+    /// A runner took back a container a previous floed started: it runs, or how it ended while floed
+    /// was down, or why that is not known.
+    case adopted(ContainerRef, ContainerHandle, Adoption, runner: Int)
     /// A container's process ended.
     case exited(ContainerRef, ContainerExit, pid: Int32, runner: Int)
     /// The instance's network was attached: the address its ports are reached at.

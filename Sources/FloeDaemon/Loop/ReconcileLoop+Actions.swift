@@ -84,7 +84,8 @@ extension ReconcileLoop {
         switch LaunchBuilder.launch(
             ref.key, spec, image: image, desired: desired, logFile: logFile, context: launchContext)
         {
-        case .success(let launch):
+        case .success(var launch):
+            launch.instance = instance
             let start = ContainerStart(
                 container: spec, launch: launch, image: image, runAs: desired.runAs(of: ref.key.object),
                 secrets: secrets)

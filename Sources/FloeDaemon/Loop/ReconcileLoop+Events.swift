@@ -77,6 +77,11 @@ extension ReconcileLoop {
                 level: exit.succeeded ? .info : .warning)
             releaseIfFinished(ref.key)
             effects.changed(full: true)  // an exit can free room and ports
+        case .adopted(let ref, let handle, let adoption, let runner):
+            guard isCurrent(runner, of: ref.key), world.container(ref.key, ref.container)?.handle == handle else {
+                return
+            }
+            containerAdopted(ref, handle, adoption, effects: &effects)
         case .networkAttached(let key, let address, let runner):
             guard isCurrent(runner, of: key) else { return }
             addresses[key] = address
@@ -132,6 +137,30 @@ extension ReconcileLoop {
         case .waiting, .exited, .running:
             runners[ref.key]?.restart(ref.container, grace: .seconds(5))
         }
+    }
+
+    /// What a runner found of a container a previous floed started: it runs (nothing changes but the
+    /// event), or it ended while floed was down (its real status, at its real time), or nobody knows how
+    /// it ended (an unknown status: a service restarts it, a job replica fails).
+    func containerAdopted(
+        _ ref: ContainerRef, _ handle: ContainerHandle, _ adoption: Adoption, effects: inout BatchEffects
+    ) {
+        let (object, id, name) = (ref.key.object, ref.key.id, ref.container)
+        switch adoption {
+        case .running:
+            record(object, id, name, "adopted", "process \(handle.pid) still runs: adopted")
+            return
+        case .ended(let exit, let at):
+            world.containerExited(ref.key, name, exit: exit, at: at ?? clock.now, backoff: planner.backoff)
+            record(
+                object, id, name, "exited", "process \(handle.pid) \(exit) while floed was down",
+                level: exit.succeeded ? .info : .warning)
+        case .lost(let reason):
+            world.containerExited(ref.key, name, exit: .unknown, at: clock.now, backoff: planner.backoff)
+            record(object, id, name, "lost", "process \(handle.pid) is not adopted: \(reason)", level: .warning)
+        }
+        releaseIfFinished(ref.key)
+        effects.changed(full: true)
     }
 
     /// A container could not be started (its launch could not be built, a hook refused, or the runtime

@@ -4,8 +4,11 @@ import FloeSpec
 import Foundation
 
 extension ReconcileLoop {
-    /// Loads the state a previous run left, and stops the instances it left behind (floe does not
-    /// adopt them yet): restart counts, job history and results carry over.
+    /// Loads the state a previous run left and takes back what it started (``RestoreRules``): the
+    /// containers that still run are adopted, those that ended while floed was down get their real
+    /// status, runs the records do not account for are stopped. Restart counts, job history and results
+    /// carry over. Instances with their own network namespaces are not adopted (floed rebuilds the
+    /// network when it starts): they are stopped and start again.
     public func restore() async {
         let loaded: World?
         do {
@@ -14,44 +17,61 @@ extension ReconcileLoop {
             logger.error("state: \(error); starting with no instance records")
             loaded = nil
         }
-        guard var saved = loaded else { return }
-        var stale: [(InstanceKey, String, ContainerHandle)] = []
-        for (key, instance) in saved.instances {
-            for c in instance.containers {
-                if let handle = c.handle, runtime.isAlive(handle) { stale.append((key, c.name, handle)) }
-            }
-            var instance = instance
-            for i in instance.containers.indices {
-                let phase = instance.containers[i].phase
-                instance.containers[i].handle = nil
-                instance.containers[i].ready = false
-                if phase == .running || phase == .starting || phase == .stopping {
-                    instance.containers[i].phase = instance.isJob ? .exited : .waiting
-                    instance.containers[i].nextStartAt = nil
-                    if instance.isJob && instance.containers[i].lastExit == nil {
-                        instance.containers[i].lastExit = ContainerExit(exitCode: nil, signal: 15)
-                    }
+        let runtime = self.runtime
+        let rules = RestoreRules(
+            saved: loaded ?? World(), runs: runtime.leftRuns(), adopting: !network.isolatesInstances,
+            isAlive: { runtime.isAlive($0) })
+        world = rules.world
+        for key in rules.rebuilt {
+            record(
+                key.object, key.id, nil, "rebuilt",
+                "instance rebuilt from the record kept with its running process (floed stopped before saving it)")
+        }
+        for (_, run, reason) in rules.stale {
+            let key = run.map(\.key)
+            record(key?.object, key?.id, run?.container, "stale", reason, level: .warning)
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (handle, _, _) in rules.stale {
+                group.addTask {
+                    await runtime.stop(handle, grace: .seconds(30))
+                    if let run = handle.run { runtime.discardRun(run) }
                 }
             }
-            saved.instances[key] = instance
         }
-        world = saved
-        for (key, container, handle) in stale {
+        for run in rules.discard { runtime.discardRun(run) }
+        for (ref, handle) in rules.adopt.sorted(by: { $0.key.description < $1.key.description }) {
+            adoptContainer(ref, handle)
+        }
+        if loaded != nil || !rules.adopt.isEmpty {
             record(
-                key.object, key.id, container, "stale", "stopping process \(handle.pid) left by a previous floed run")
+                nil, nil, nil, "restored",
+                "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs, "
+                    + "\(rules.adopt.count) containers to adopt")
         }
-        let runtime = self.runtime
-        await withTaskGroup(of: Void.self) { group in
-            for (_, _, handle) in stale {
-                group.addTask { await runtime.stop(handle, grace: .seconds(30)) }
-            }
-        }
-        record(
-            nil, nil, nil, "restored",
-            "state restored: \(world.instances.count) instance records, \(world.jobRuns.count) job runs")
         // The restored world is published for the queries; routes go to the network after it is
         // prepared, with the first change.
         changed(publishingRoutes: false)
+    }
+
+    /// Hands a container a previous floed started to its instance's runner, described by the spec the
+    /// instance was started with; one that was being stopped is stopped again.
+    func adoptContainer(_ ref: ContainerRef, _ handle: ContainerHandle) {
+        guard let instance = world.instances[ref.key], let spec = instance.containerSpec(named: ref.container),
+            let c = world.container(ref.key, ref.container)
+        else { return }
+        let logFile = settings.logFile(object: ref.key.object, instance: ref.key.id, container: ref.container)
+        let launch = ContainerLaunch(
+            service: ref.key.object, instanceID: ref.key.id, containerName: ref.container, argv: [],
+            environment: [:], workingDirectory: "/", logFile: logFile)
+        let start = ContainerStart(
+            container: spec, launch: launch, image: registry.image(for: spec.image), runAs: nil, secrets: [:],
+            address: addresses[ref.key])
+        let runner = runner(for: ref.key)
+        runner.adopt(start, handle: handle)
+        if c.phase == .stopping || instance.terminating {
+            runner.stop(grace: .seconds(stageView.desired.stopGraceSeconds(of: ref.key.object)))
+        }
     }
 
     /// Stops taking work; instances keep running (floed's restart must not kill them). Commands still
@@ -61,8 +81,12 @@ extension ReconcileLoop {
         wakeTask?.cancel()
         probes.removeAll()
         stop()
+        record(
+            nil, nil, nil, "shutdown",
+            network.isolatesInstances
+                ? "floed stops; instances keep running and are stopped by the next floed"
+                : "floed stops; instances keep running and are adopted by the next floed")
         await saveNow()
-        record(nil, nil, nil, "shutdown", "floed stops; instances keep running and are stopped by the next floed")
     }
 
     /// At start, after the instances a previous floed left were stopped: removes the networking

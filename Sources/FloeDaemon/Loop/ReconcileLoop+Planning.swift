@@ -122,14 +122,16 @@ extension ReconcileLoop {
 
     // MARK: Saving
 
-    /// Saves are coalesced: at most one write per 500 ms however busy the loop is (a crash loses at
-    /// most that much of the records; processes are found again from their handles). The JSON is
-    /// made and written off the actor, from a copy of the world.
+    /// Saves are coalesced: the first change after a quiet time is saved at once, later ones at most
+    /// once per 500 ms however busy the loop is (a crash loses at most that much of the records; the
+    /// runs the monitors recorded fill the gap when floed starts again). The JSON is made and written
+    /// off the actor, from a copy of the world.
     func scheduleSave() {
         guard saveTask == nil, !shutDown else { return }
         let clock = self.clock
+        let due = lastSaveAt.addingTimeInterval(0.5)
         saveTask = Task.detached { [weak self] in
-            try? await clock.sleep(for: .milliseconds(500))
+            if due > clock.now { try? await clock.sleep(until: due) }
             guard let self, let world = await self.worldToSave() else { return }
             self.save(world)
             await self.saved()
@@ -140,6 +142,7 @@ extension ReconcileLoop {
     func worldToSave() -> World? {
         guard saveTask != nil else { return nil }
         unsavedChanges = false
+        lastSaveAt = clock.now
         return world
     }
 
@@ -149,12 +152,16 @@ extension ReconcileLoop {
         if unsavedChanges { scheduleSave() }
     }
 
+    /// Saves `world`; once it is saved, the runtime's records of the runs that ended and that it no
+    /// longer names can go (until then they are what a restarted floed would learn those ends from).
     nonisolated func save(_ world: World) {
         do {
             try store.save(world)
+            runtime.discardEndedRuns(keeping: world.runs)
         } catch {
             logger.error("could not save state: \(error)")
         }
+        events.flush()
     }
 
     /// Saves the world now, on the actor, after any background save (at shutdown).

@@ -53,6 +53,8 @@ public actor ReconcileLoop: Service {
     var fullPlanDue = true
     var generation = 0
     var saveTask: Task<Void, Never>?
+    /// When the last save began (saves are at least 500 ms apart).
+    var lastSaveAt: Date = .distantPast
     var unsavedChanges = false
     var shutDown = false
 
@@ -77,7 +79,9 @@ public actor ReconcileLoop: Service {
         planner.instancesShareHostNetwork = !network.isolatesInstances
         self.planner = planner
         self.store = try store ?? FileWorldStore(stateDirectory: settings.stateDirectory)
-        let events = EventRecorder(logger: logger, clock: clock)
+        let events = EventRecorder(
+            logger: logger, clock: clock,
+            journal: EventJournal(path: settings.stateDirectory + "/events.jsonl", capacity: 10_000))
         self.events = events
         var registry = StageRegistry(
             directory: settings.stageDirectory, defaultPoolName: settings.defaultPoolName,

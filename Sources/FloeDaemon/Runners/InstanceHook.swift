@@ -20,6 +20,10 @@ public protocol InstanceHook: Sendable {
     func prestart(_ start: inout ContainerStart, instance: InstanceKey) async throws(HookFailure)
     /// After the runtime started the container, in the list's order.
     func poststart(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async
+    /// A container a previous floed started runs and was taken back: `start` holds its spec, its log
+    /// file and its address (its launch's argv and environment are not known). By default the same as
+    /// ``poststart(_:instance:handle:)``: probes and log watching resume; nothing is prepared again.
+    func adopted(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async
     /// The container's process ended, or is being stopped (a restart, the instance's stop).
     func stopped(_ ref: ContainerRef) async
     /// The instance will start nothing more (a finished job replica, or before it is forgotten):
@@ -32,6 +36,9 @@ public protocol InstanceHook: Sendable {
 extension InstanceHook {
     public func prestart(_ start: inout ContainerStart, instance: InstanceKey) async throws(HookFailure) {}
     public func poststart(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async {}
+    public func adopted(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async {
+        await poststart(start, instance: instance, handle: handle)
+    }
     public func stopped(_ ref: ContainerRef) async {}
     public func released(_ instance: InstanceKey) async {}
     public func forgotten(_ instance: InstanceKey) async {}

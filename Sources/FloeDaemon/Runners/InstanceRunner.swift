@@ -58,6 +58,12 @@ final class InstanceRunner: Sendable {
         enqueue { await self.run(start) }
     }
 
+    /// Takes back a container a previous floed started (`start` as ``InstanceHook/adopted(_:instance:handle:)``
+    /// describes it): asks the runtime to watch it, and reports what it found (``LoopEvent/adopted``).
+    func adopt(_ start: ContainerStart, handle: ContainerHandle) {
+        enqueue { await self.takeBack(start, handle: handle) }
+    }
+
     /// Stops a container so that the loop starts it again (a failed liveness probe).
     func restart(_ container: String, grace: Duration) {
         enqueue { await self.stopContainer(container, grace: grace) }
@@ -154,6 +160,24 @@ final class InstanceRunner: Sendable {
         state.withLock { $0.handles[ref.container] = handle }
         report(.started(ref, handle, runner: id))
         for hook in hooks { await hook.poststart(start, instance: key, handle: handle) }
+    }
+
+    private func takeBack(_ start: ContainerStart, handle: ContainerHandle) async {
+        let ref = ContainerRef(key, start.container.name)
+        let adoption = runtime.adopt(handle) { exit in
+            // Queued behind this adoption, as an exit is behind its start.
+            self.enqueue { await self.ended(ref.container, exit) }
+        }
+        if case .running = adoption {
+            state.withLock { state in
+                state.handles[ref.container] = handle
+                if let address = start.address { state.address = address }
+            }
+        }
+        report(.adopted(ref, handle, adoption, runner: id))
+        if case .running = adoption {
+            for hook in hooks { await hook.adopted(start, instance: key, handle: handle) }
+        }
     }
 
     private func stopContainer(_ name: String, grace: Duration) async {
