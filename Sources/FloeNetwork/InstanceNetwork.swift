@@ -59,6 +59,10 @@ public protocol InstanceNetwork: Sendable {
     /// veths, bridge and its addresses, firewall table), then sets the network up afresh.
     func prepare() async throws(NetworkError)
 
+    /// As ``prepare()``, keeping the networks of the instances `keeping` (adopted from a previous
+    /// floed: their processes still run in them) when they are still there; returns the ones kept.
+    func prepare(keeping: Set<InstanceNetworkID>) async throws(NetworkError) -> [InstanceNetworkID: InstanceAttachment]
+
     /// Gives an instance its network (idempotent: a second call returns the same attachment).
     func attach(_ id: InstanceNetworkID) async throws(NetworkError) -> InstanceAttachment
 
@@ -85,4 +89,14 @@ public struct HostNetwork: InstanceNetwork {
     public func detach(_ id: InstanceNetworkID) async {}
     public func publish(_ routes: [ServiceRoute]) async throws(NetworkError) {}
     public func shutdown() async {}
+}
+
+extension InstanceNetwork {
+    /// Networks without per-instance state keep nothing: the same as ``prepare()``.
+    public func prepare(keeping: Set<InstanceNetworkID>) async throws(NetworkError) -> [InstanceNetworkID:
+        InstanceAttachment]
+    {
+        try await prepare()
+        return [:]
+    }
 }

@@ -65,7 +65,18 @@ public actor NamespaceNetwork: InstanceNetwork {
     // MARK: Start and stop
 
     public func prepare() async throws(NetworkError) {
-        await removeLeftovers()
+        _ = try await prepare(keeping: [])
+    }
+
+    /// Removes what a previous floed left but the namespaces (and their veths) of `keeping` that are
+    /// still there, sets the bridge, table and resolver up, and takes the kept namespaces back as
+    /// attached (their processes keep their addresses and connections).
+    public func prepare(keeping: Set<InstanceNetworkID>) async throws(NetworkError) -> [InstanceNetworkID:
+        InstanceAttachment]
+    {
+        let kept = await findAttached(keeping)
+        await removeLeftovers(except: Set(kept.values))
+        attached = kept
         let routes = await ip.run(["-o", "-4", "route", "show", "table", "all"])
         if routes.succeeded,
             let route = HostRoutes.firstOverlap(in: routes.output, with: plan.range, ignoringDevice: names.bridge)
@@ -73,14 +84,16 @@ public actor NamespaceNetwork: InstanceNetwork {
             throw .rangeOverlapsRoute(range: plan.range.description, route: route)
         }
         try enableForwarding()
-        try await ip.check(
-            ["-batch", "-"],
-            input: """
-                link add \(names.bridge) type bridge
-                addr add \(plan.gateway)/\(plan.range.prefixLength) dev \(names.bridge)
-                link set \(names.bridge) up
+        if kept.isEmpty {
+            try await ip.check(
+                ["-batch", "-"],
+                input: """
+                    link add \(names.bridge) type bridge
+                    addr add \(plan.gateway)/\(plan.range.prefixLength) dev \(names.bridge)
+                    link set \(names.bridge) up
 
-                """)
+                    """)
+        }
         try await nft.check(
             ["-f", "-"], input: NFTRuleset(bridge: names.bridge, range: plan.range, services: []).script)
         do {
@@ -89,26 +102,59 @@ public actor NamespaceNetwork: InstanceNetwork {
             throw .commandFailed(command: "listen on \(plan.gateway):\(dnsPort)/udp for DNS", output: "\(error)")
         }
         let ready = "instance network ready: bridge \(names.bridge) \(plan.gateway)/\(plan.range.prefixLength), "
-        logger.info("\(ready)DNS on \(plan.gateway):\(dnsPort)")
+        logger.info("\(ready)DNS on \(plan.gateway):\(dnsPort), \(kept.count) instance networks kept")
+        return kept.mapValues { InstanceAttachment(address: $0.address.description, namespace: $0.namespace) }
     }
 
-    /// Removes every namespace, veth, bridge, table and `/etc/netns` directory of this bridge.
-    func removeLeftovers() async {
+    /// The namespaces of `ids` that are still there with their veth on the bridge: each one's slot is
+    /// read from its host-side veth (`<bridge>v<slot>`, found by the index `eth0@ifN` points at).
+    func findAttached(_ ids: Set<InstanceNetworkID>) async -> [InstanceNetworkID: Slot] {
+        guard !ids.isEmpty, await ip.run(["link", "show", names.bridge]).succeeded else { return [:] }
+        let links = await ip.run(["-o", "link", "show"])
+        var byIndex: [String: String] = [:]
+        for line in links.output.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2)
+            guard fields.count > 1 else { continue }
+            let name = fields[1].trimmingCharacters(in: .whitespaces).split(separator: "@").first.map(String.init)
+            if let name { byIndex[fields[0].trimmingCharacters(in: .whitespaces)] = name }
+        }
+        var kept: [InstanceNetworkID: Slot] = [:]
+        for id in ids {
+            let namespace = names.namespace(id)
+            let inside = await ip.run(["-n", namespace, "-o", "link", "show", "eth0"])
+            guard inside.succeeded,
+                let peer = inside.output.split(separator: "@if").dropFirst().first?
+                    .prefix(while: \.isNumber),
+                let veth = byIndex[String(peer)], names.isOwnVeth(veth),
+                let number = UInt32(veth.dropFirst(names.bridge.count + 1), radix: 16), number < plan.instanceSlots
+            else { continue }
+            kept[id] = Slot(slot: number, namespace: namespace, veth: veth, address: plan.instanceAddress(slot: number))
+        }
+        return kept
+    }
+
+    /// Removes every namespace, veth, bridge, table and `/etc/netns` directory of this bridge but those
+    /// of `keeping` (and the bridge when something is kept).
+    func removeLeftovers(except keeping: Set<Slot> = []) async {
         var removed: [String] = []
+        let keptNamespaces = Set(keeping.map(\.namespace))
+        let keptVeths = Set(keeping.map(\.veth))
         let namespaces = await ip.run(["netns", "list"])
         for line in namespaces.output.split(separator: "\n") {
-            guard let name = line.split(separator: " ").first.map(String.init), names.isOwnNamespace(name) else {
+            guard let name = line.split(separator: " ").first.map(String.init), names.isOwnNamespace(name),
+                !keptNamespaces.contains(name)
+            else {
                 continue
             }
             _ = await ip.run(["netns", "delete", name])
             removed.append("namespace \(name)")
         }
         let links = await ip.run(["-o", "link", "show", "type", "veth"])
-        for name in Self.linkNames(links.output) where names.isOwnVeth(name) {
+        for name in Self.linkNames(links.output) where names.isOwnVeth(name) && !keptVeths.contains(name) {
             _ = await ip.run(["link", "delete", name])
             removed.append("veth \(name)")
         }
-        if await ip.run(["link", "show", names.bridge]).succeeded {
+        if keeping.isEmpty, await ip.run(["link", "show", names.bridge]).succeeded {
             _ = await ip.run(["link", "delete", names.bridge])
             removed.append("bridge \(names.bridge)")
         }
@@ -117,7 +163,7 @@ public actor NamespaceNetwork: InstanceNetwork {
         }
         _ = await nft.run(["-f", "-"], input: NFTRuleset.removalScript(bridge: names.bridge))
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: netnsDirectory)) ?? []
-        for entry in entries where names.isOwnNamespace(entry) {
+        for entry in entries where names.isOwnNamespace(entry) && !keptNamespaces.contains(entry) {
             try? FileManager.default.removeItem(atPath: "\(netnsDirectory)/\(entry)")
         }
         attached = [:]

@@ -130,13 +130,22 @@ struct NetworkEndToEndTests {
         try floe.drop("first_service.yaml", Self.firstService(root: floe.root))
         try await floe.eventually("three instances READY") { try await readyCount(floe, "FIRST_SERVICE") == 3 }
         #expect(leftovers(bridge: bridge).filter { $0.hasPrefix("namespace") }.count == 3)
+        let addresses = try await instanceAddresses(floe)
+        try await floe.eventually("the records name the instances' processes") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "\(floe.state)/reconciler/world.json"))
+            return String(decoding: data, as: UTF8.self).components(separatedBy: "\"run\"").count == 4
+        }
+        let before = pids(matching: "\(floe.root)/server.py").sorted()
 
         await floe.stopDaemon(signal: SIGKILL)
         try await floe.start()
         try await floe.eventually("three instances READY after the restart") {
             try await readyCount(floe, "FIRST_SERVICE") == 3
         }
-        // The restarted floed replaced the crashed one's networking: still one namespace per instance.
+        // The restarted floed adopted the instances in the namespaces they had: same processes, same
+        // addresses, still one namespace per instance.
+        #expect(pids(matching: "\(floe.root)/server.py").sorted() == before)
+        #expect(try await instanceAddresses(floe) == addresses)
         #expect(leftovers(bridge: bridge).filter { $0.hasPrefix("namespace") }.count == 3)
 
         await floe.tearDown()
@@ -181,4 +190,16 @@ func leftovers(bridge: String) -> [String] {
         found.append("/etc/netns/\(entry)")
     }
     return found
+
+}
+
+/// Each instance's address, by instance id.
+func instanceAddresses(_ floe: FloeHarness) async throws -> [String: String] {
+    let instances = try await floe.ctl("instances", "FIRST_SERVICE", "--json")
+    let rows = try JSONSerialization.jsonObject(with: Data(instances.stdout.utf8)) as? [[String: Any]] ?? []
+    var addresses: [String: String] = [:]
+    for row in rows {
+        addresses[row["instance_id"] as? String ?? ""] = row["ip_address"] as? String
+    }
+    return addresses
 }

@@ -66,6 +66,7 @@ final class LoopHarness: Sendable {
         self.loop = loop
         queries = ServiceQueries(loop: loop, settings: settings, clock: clock)
         await loop.restore()
+        try await loop.prepareNetwork()
         running = Task { try await loop.run() }
         // A floed started again finds the stage as the one before left it.
         let names = Set((try? FileManager.default.contentsOfDirectory(atPath: "\(directory)/stage")) ?? [])

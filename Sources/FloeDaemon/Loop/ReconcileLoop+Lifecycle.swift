@@ -7,8 +7,8 @@ extension ReconcileLoop {
     /// Loads the state a previous run left and takes back what it started (``RestoreRules``): the
     /// containers that still run are adopted, those that ended while floed was down get their real
     /// status, runs the records do not account for are stopped. Restart counts, job history and results
-    /// carry over. Instances with their own network namespaces are not adopted (floed rebuilds the
-    /// network when it starts): they are stopped and start again.
+    /// carry over. The adopted containers go to their runners in ``prepareNetwork()``, once their
+    /// networks are known.
     public func restore() async {
         let loaded: World?
         do {
@@ -19,8 +19,7 @@ extension ReconcileLoop {
         }
         let runtime = self.runtime
         let rules = RestoreRules(
-            saved: loaded ?? World(), runs: runtime.leftRuns(), adopting: !network.isolatesInstances,
-            isAlive: { runtime.isAlive($0) })
+            saved: loaded ?? World(), runs: runtime.leftRuns(), adopting: true, isAlive: { runtime.isAlive($0) })
         world = rules.world
         for key in rules.rebuilt {
             record(
@@ -40,9 +39,7 @@ extension ReconcileLoop {
             }
         }
         for run in rules.discard { runtime.discardRun(run) }
-        for (ref, handle) in rules.adopt.sorted(by: { $0.key.description < $1.key.description }) {
-            adoptContainer(ref, handle)
-        }
+        restoredAdoptions = rules.adopt
         if loaded != nil || !rules.adopt.isEmpty {
             record(
                 nil, nil, nil, "restored",
@@ -56,14 +53,14 @@ extension ReconcileLoop {
 
     /// Hands a container a previous floed started to its instance's runner, described by the spec the
     /// instance was started with; one that was being stopped is stopped again.
-    func adoptContainer(_ ref: ContainerRef, _ handle: ContainerHandle) {
+    func adoptContainer(_ ref: ContainerRef, _ handle: ContainerHandle, namespace: String?) {
         guard let instance = world.instances[ref.key], let spec = instance.containerSpec(named: ref.container),
             let c = world.container(ref.key, ref.container)
         else { return }
         let logFile = settings.logFile(object: ref.key.object, instance: ref.key.id, container: ref.container)
         let launch = ContainerLaunch(
             service: ref.key.object, instanceID: ref.key.id, containerName: ref.container, argv: [],
-            environment: [:], workingDirectory: "/", logFile: logFile)
+            environment: [:], workingDirectory: "/", logFile: logFile, networkNamespace: namespace)
         let start = ContainerStart(
             container: spec, launch: launch, image: registry.image(for: spec.image), runAs: nil, secrets: [:],
             address: addresses[ref.key])
@@ -81,18 +78,31 @@ extension ReconcileLoop {
         wakeTask?.cancel()
         probes.removeAll()
         stop()
-        record(
-            nil, nil, nil, "shutdown",
-            network.isolatesInstances
-                ? "floed stops; instances keep running and are stopped by the next floed"
-                : "floed stops; instances keep running and are adopted by the next floed")
+        record(nil, nil, nil, "shutdown", "floed stops; instances keep running and are adopted by the next floed")
         await saveNow()
     }
 
-    /// At start, after the instances a previous floed left were stopped: removes the networking
-    /// it left and sets the network up.
+    /// At start, after ``restore()``: sets the network up, keeping the networks of the instances being
+    /// adopted (and removing the rest of what the previous floed left), then hands the adopted
+    /// containers to their runners. An adopted container whose network could not be kept is restarted
+    /// (its process runs in a network that is gone).
     public func prepareNetwork() async throws(NetworkError) {
-        try await network.prepare()
+        let adoptions = restoredAdoptions
+        restoredAdoptions = [:]
+        let ids = Set(adoptions.keys.map { NetworkHook.id($0.key) })
+        let kept = try await network.prepare(keeping: network.isolatesInstances ? ids : [])
+        for (ref, handle) in adoptions.sorted(by: { $0.key.description < $1.key.description }) {
+            let attachment = kept[NetworkHook.id(ref.key)]
+            if let attachment { addresses[ref.key] = attachment.address }
+            adoptContainer(ref, handle, namespace: attachment?.namespace)
+            if network.isolatesInstances && attachment == nil {
+                record(
+                    ref.key.object, ref.key.id, ref.container, "network-lost",
+                    "the instance's network namespace is gone; restarting the container", level: .warning)
+                runners[ref.key]?.restart(ref.container, grace: .seconds(5))
+            }
+        }
+        if !adoptions.isEmpty { changed(publishingRoutes: false) }
     }
 
     /// At floed's stop: waits for the runners' operations (attaches, detaches) and the publications in

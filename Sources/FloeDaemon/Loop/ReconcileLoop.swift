@@ -53,6 +53,8 @@ public actor ReconcileLoop: Service {
     var fullPlanDue = true
     var generation = 0
     var saveTask: Task<Void, Never>?
+    /// Containers ``restore()`` found to adopt, handed to their runners by ``prepareNetwork()``.
+    var restoredAdoptions: [ContainerRef: ContainerHandle] = [:]
     /// When the last save began (saves are at least 500 ms apart).
     var lastSaveAt: Date = .distantPast
     var unsavedChanges = false

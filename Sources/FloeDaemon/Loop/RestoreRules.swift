@@ -16,9 +16,9 @@ import Foundation
 ///   its newest run keeps (``ContainerRun/instance``).
 /// - Every other run whose process still runs is **stale**: it is stopped, with an event saying why
 ///   (no duplicate beside the container the loop starts). Other ended runs are discarded.
-/// - A container recorded without a run (a floed before monitors, or `adopting` off: instances with
-///   their own network namespaces, which floed rebuilds when it starts) is not adopted: its process,
-///   if it is alive, is stopped as before, and the container starts again.
+/// - A container recorded without a run (a floed before monitors; or every container, with
+///   `adopting` off) is not adopted: its process, if it is alive, is stopped as before, and the
+///   container starts again.
 struct RestoreRules {
     /// The world to go on with.
     var world: World

@@ -34,6 +34,15 @@ final class NetworkHook: InstanceHook {
         start.address = attachment.address
     }
 
+    /// An adopted instance keeps the network the previous floed gave it (kept by the network's
+    /// `prepare(keeping:)`): it is released like one attached here.
+    func adopted(_ start: ContainerStart, instance: InstanceKey, handle: ContainerHandle) async {
+        guard let address = start.address else { return }
+        attached.withLock {
+            $0[instance] = InstanceAttachment(address: address, namespace: start.launch.networkNamespace)
+        }
+    }
+
     func released(_ instance: InstanceKey) async {
         guard attached.withLock({ $0.removeValue(forKey: instance) }) != nil else { return }
         await network.detach(Self.id(instance))
