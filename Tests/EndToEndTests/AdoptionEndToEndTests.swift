@@ -177,5 +177,26 @@ extension ServiceLifecycleTests {
             }
             await floe.tearDown()
         }
+
+        @Test func aFileBrokenWhileFloedIsDownKeepsItsInstanceOnTheLastGoodVersion() async throws {
+            let floe = try await makeHarness()
+            defer { Task { await floe.tearDown() } }
+            let port = ServiceLifecycleTests.freePort()
+            try floe.drop(
+                "kept.yaml",
+                ServiceLifecycleTests.service(root: floe.root, port: port, instances: 1, greeting: "k", probe: true))
+            #expect(try await floe.ctl("wait", "kept", "--timeout", "60").code == 0)
+            let before = pids(matching: "\(floe.root)/server.py")
+            await floe.stopDaemon()
+            try floe.drop("kept.yaml", "service:\n  minInstances: [1\n")
+            try await floe.start()
+            try await floe.eventually("the broken file is reported and the last good version keeps running") {
+                let events = try await floe.ctl("events", "kept").stdout
+                return events.contains("the last good version keeps running")
+            }
+            #expect(try await floe.ctl("wait", "kept", "--timeout", "30").code == 0)
+            #expect(pids(matching: "\(floe.root)/server.py") == before)
+            await floe.tearDown()
+        }
     }
 }

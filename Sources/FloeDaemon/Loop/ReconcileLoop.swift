@@ -91,6 +91,7 @@ public actor ReconcileLoop: Service {
         if let stageTrust {
             registry.fileCheck = { path in stageTrust.specFileProblems(path) }
         }
+        registry.lastGoodStore = LastGoodStore(directory: settings.stateDirectory + "/stage-good")
         let roots = PathRoots([settings.stageDirectory] + settings.imageRoots)
         registry.objectCheck = { file in roots.problems(in: file) }
         self.registry = registry

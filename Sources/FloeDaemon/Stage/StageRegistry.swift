@@ -13,6 +13,9 @@ struct StageRegistry: Sendable {
     var desired: DesiredState
     /// The latest reads (`StageEntry.read`) by file name, for the cross-file rules.
     private(set) var index: StageIndex<String>
+    /// Where each file's last good text is kept across floed's restarts (none in tests that do not
+    /// set it).
+    var lastGoodStore: LastGoodStore?
     /// Entries whose last good version defines an object of this name.
     var goodByName: [ObjectName: Set<String>] = [:]
     /// Entries whose last good version is an image, by normalised reference.
@@ -59,6 +62,7 @@ struct StageRegistry: Sendable {
                 let read = Self.guarded(SpecReader.read(path: path), problems: fileCheck?(path) ?? [])
                 fresh[name] = Self.checked(read, diagnostics: objectCheck?(read) ?? [])
             } else if let old = entries.removeValue(forKey: name) {
+                lastGoodStore?.remove(name)
                 goodChanged.note(old.lastGood, nil)
                 forgetGood(old.lastGood, entry: name)
                 if let object = (old.lastGood ?? old.latest).name { changes.append(.removed(object, file: name)) }
@@ -94,6 +98,13 @@ struct StageRegistry: Sendable {
             let wasBroken = entry.latest.hasErrors
             entry.read = own
             entry.latest = file
+            if file.hasErrors, entries[name] == nil, let kept = keptGood(name) {
+                // Broken when floed starts: the last good version a previous floed kept runs on.
+                goodChanged.note(nil, kept.file)
+                entry.lastGood = kept.file
+                noteGood(kept.file, entry: name)
+                entry.lastGoodText = kept.text
+            }
             if file.hasErrors {
                 if isFresh || !wasBroken {
                     changes.append(
@@ -108,6 +119,7 @@ struct StageRegistry: Sendable {
                 entry.lastGood = file
                 noteGood(file, entry: name)
                 entry.lastGoodText = (try? String(contentsOfFile: file.path, encoding: .utf8)) ?? ""
+                lastGoodStore?.save(name, entry.lastGoodText)
                 entry.updatedOn = now
                 if let object = file.name, let kind = file.object?.kind {
                     changes.append(.loaded(object, kind: kind, file: name, updated: updated))
@@ -117,6 +129,17 @@ struct StageRegistry: Sendable {
         }
         updateDesiredState(goodChanged)
         return changes
+    }
+
+    /// The last good version of stage file `name` that a previous floed kept, read again (and checked
+    /// as a stage file is), if there is one and it is still good.
+    func keptGood(_ name: String) -> (file: StageFile, text: String)? {
+        guard let text = lastGoodStore?.load(name) else { return nil }
+        let path = "\(directory)/\(name)"
+        let read = SpecReader.read(path: path, bytes: Array(text.utf8))
+        let file = Self.checked(read, diagnostics: objectCheck?(read) ?? [])
+        guard !file.hasErrors, file.object != nil else { return nil }
+        return (file, text)
     }
 
     /// `file` with one error per problem (at 1:1, the problem's message and fix), and nothing to run.
