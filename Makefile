@@ -18,13 +18,16 @@ deps:
 
 build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
+	sh scripts/build-monitor.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))"
 
 release: deps
 	$(SWIFT) build -c release $(SWIFT_FLAGS)
+	sh scripts/build-monitor.sh "$$($(SWIFT) build -c release --show-bin-path $(SWIFT_FLAGS))"
 
 # Unit tests of every module, the fuzz test, and end-to-end tests of the real floed and floectl.
 test: deps
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	sh scripts/build-monitor.sh "$$($(SWIFT) build --show-bin-path $(SWIFT_FLAGS))"
 	$(SWIFT) test --skip-build $(SWIFT_FLAGS)
 	bash examples/check-examples.sh
 

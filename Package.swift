@@ -179,8 +179,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // The parent floed puts between itself and each container (C: a few KiB, no runtime): it
-        // outlives floed and writes the container's exit status down (see its source).
+        // The parent floed puts between itself and each container (C): it outlives floed and writes
+        // the container's exit status down (see its source). swiftc links it with the Swift runtime
+        // (about 460 KiB per monitor); `make`, the demo, the bench and `make install` replace it with
+        // a static build by cc (scripts/build-monitor.sh, about 66 KiB per monitor).
         .executableTarget(name: "floe-monitor"),
         .executableTarget(
             name: "floed",

@@ -160,9 +160,9 @@ def memory_kib(pid):
     return rss, pss
 
 
-def monitors_pss(state_dir):
-    """(count, PSS sum in KiB) of the floe-monitor processes of the floed whose state directory is
-    `state_dir` (their command line is "floe-monitor STATE_DIR/runs/RUN")."""
+def monitors_pss(socket_dir):
+    """(count, PSS sum in KiB) of the floe-monitor processes of the floed whose socket is in
+    `socket_dir` (their command line is "floe-monitor SOCKET_DIR/runs/RUN")."""
     count = total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit() or comm_of(entry) != "floe-monitor":
@@ -172,7 +172,7 @@ def monitors_pss(state_dir):
                 words = f.read().split(b"\0")
         except OSError:
             continue
-        if len(words) > 1 and words[1].decode(errors="replace").startswith(state_dir + "/runs/"):
+        if len(words) > 1 and words[1].decode(errors="replace").startswith(socket_dir + "/runs/"):
             count += 1
             total += memory_kib(entry)[1]
     return count, total
@@ -453,7 +453,7 @@ def floe_run(args, results, workdir):
                 pss = memory_kib(pid)[1]
                 results.setdefault(f"floe_pss_{n}", []).append(pss)
                 results.setdefault(f"floe_pss_per_{n}", []).append((pss - pss_before) / n)
-                count, total = monitors_pss(floe.state)
+                count, total = monitors_pss(os.path.dirname(floe.socket))
                 if count:
                     results.setdefault(f"monitor_pss_per_{n}", []).append(total / count)
                 crash(floe, list(services.items())[: args.crash_trials], results)

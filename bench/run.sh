@@ -28,6 +28,7 @@ if [ -z "${FLOE_BIN:-}" ]; then
     exit 1
   fi
   FLOE_BIN=$(swift build -c release --show-bin-path)
+  sh scripts/build-monitor.sh "$FLOE_BIN"
 fi
 
 # The peers, installed the ordinary way when missing. Without them the bench still measures floe.

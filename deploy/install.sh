@@ -79,6 +79,10 @@ if [ "$build" = yes ]; then
     fi
 fi
 bin_dir=$root/.build/release
+# floe-monitor runs beside every container: built static by cc (see scripts/build-monitor.sh).
+if [ "$build" = yes ] && [ "$dry_run" = no ]; then
+    run sh "$root/scripts/build-monitor.sh" "$bin_dir"
+fi
 if [ "$dry_run" = no ]; then
     for binary in floed floectl floe-monitor; do
         [ -x "$bin_dir/$binary" ] || die "$bin_dir/$binary is missing: build it (swift build -c release) or drop --skip-build"

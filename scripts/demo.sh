@@ -15,6 +15,7 @@ if ! swift build >"$DEMO/build.log" 2>&1; then
   exit 1
 fi
 BIN=$(swift build --show-bin-path 2>/dev/null)
+sh scripts/build-monitor.sh "$BIN"
 FLOECTL=$BIN/floectl
 
 if [ -f "$DEMO/floed.pid" ] && kill -0 "$(cat "$DEMO/floed.pid")" 2>/dev/null; then

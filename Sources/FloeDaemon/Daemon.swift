@@ -30,7 +30,7 @@ public enum Daemon {
         let notifier = notifier ?? SystemdNotifier(environment: environment)
         let runtime = ProcessRuntime(
             logger: logger,
-            runs: RunDirectory(path: "\(settings.stateDirectory)/runs", monitor: try monitorExecutable(environment)))
+            runs: RunDirectory(path: settings.runsDirectory, monitor: try monitorExecutable(environment)))
         let prober = NIOProber()
         let network = try makeNetwork(settings, logger: logger)
         let loop = try ReconcileLoop(
@@ -80,7 +80,7 @@ public enum Daemon {
         let socketDirectory = (settings.socketPath as NSString).deletingLastPathComponent
         try fm.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         try fm.createDirectory(
-            atPath: "\(settings.stateDirectory)/runs", withIntermediateDirectories: true,
+            atPath: settings.runsDirectory, withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700])
     }
 

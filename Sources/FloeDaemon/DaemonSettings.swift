@@ -1,3 +1,4 @@
+import Foundation
 import FloeConfig
 import FloeNetwork
 import FloeSpec
@@ -54,6 +55,13 @@ public struct DaemonSettings: Sendable {
     }
 
     /// Where one container's log goes: `<state>/logs/<OBJECT>/<instance>/<container>.log`.
+    /// Where the containers' monitors keep their runs' records: beside floed's socket (`/run/floe/runs`
+    /// by default, a tmpfs: a reboot, which ends every run, clears it, and creating a run's files there
+    /// costs no disk work).
+    public var runsDirectory: String {
+        (socketPath as NSString).deletingLastPathComponent + "/runs"
+    }
+
     public func logFile(object: ObjectName, instance: Int, container: String) -> String {
         "\(stateDirectory)/logs/\(object.value)/\(instance)/\(container).log"
     }

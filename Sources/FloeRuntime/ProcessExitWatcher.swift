@@ -21,6 +21,8 @@ final class ProcessExitWatcher: Sendable {
 
     private struct Watch: Sendable {
         var reap: Bool
+        /// A descriptor watched for data (not a pidfd): left open for its owner.
+        var readable = false
         var onExit: @Sendable (ContainerExit?) -> Void
     }
 
@@ -54,6 +56,18 @@ final class ProcessExitWatcher: Sendable {
         return true
     }
 
+    /// Calls `body` once descriptor `fd` has data to read (or its writer closed it), on the watcher's
+    /// thread; the descriptor stays open. False when it cannot be watched: the caller reads it as is.
+    func whenReadable(_ fd: Int32, _ body: @escaping @Sendable () -> Void) -> Bool {
+        guard epoll >= 0 else { return false }
+        watched.withLock { $0[fd] = Watch(reap: false, readable: true, onExit: { _ in body() }) }
+        guard floe_exit_set_add(epoll, fd) == 0 else {
+            _ = watched.withLock { $0.removeValue(forKey: fd) }
+            return false
+        }
+        return true
+    }
+
     private func run() {
         var ready = [Int32](repeating: -1, count: 64)
         while true {
@@ -62,7 +76,7 @@ final class ProcessExitWatcher: Sendable {
             for fd in ready.prefix(Int(count)) {
                 guard let watch = watched.withLock({ $0.removeValue(forKey: fd) }) else { continue }
                 guard watch.reap else {
-                    close(fd)
+                    if !watch.readable { close(fd) }
                     watch.onExit(nil)
                     continue
                 }

@@ -24,7 +24,7 @@ extension ProcessRuntime {
         for attempt in 1...10 {
             let id = newRunID()
             try runs.create(id, launch: launch, at: Date())
-            let started = spawnMonitor(
+            let started = await spawnMonitor(
                 runs: runs, id: id, executable: executable, argv: argv, environment: environment,
                 directory: launch.workingDirectory, output: output)
             switch started {
@@ -54,7 +54,7 @@ extension ProcessRuntime {
     private func spawnMonitor(
         runs: RunDirectory, id: String, executable: String, argv: [String], environment: [String],
         directory: String, output: Int32
-    ) -> Result<(Int32, Int32), SpawnFailure> {
+    ) async -> Result<(Int32, Int32), SpawnFailure> {
         var pipe: [Int32] = [-1, -1]
         guard floe_pipe(&pipe) == 0 else { return .failure(SpawnFailure(code: errno)) }
         var monitor: pid_t = 0
@@ -64,6 +64,18 @@ extension ProcessRuntime {
         close(pipe[1])
         defer { close(pipe[0]) }
         guard code == 0 else { return .failure(SpawnFailure(code: code)) }
+        // The answer is awaited without holding a thread (the monitor execs and forks first); a monitor
+        // that does not answer in time is killed, which closes the pipe and ends the wait.
+        let readEnd = pipe[0]
+        let stuck = monitor
+        let timer = Task.detached {
+            try await Task.sleep(for: .milliseconds(Int(Self.monitorAnswerTimeoutMilliseconds)))
+            kill(stuck, SIGKILL)
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if !ProcessExitWatcher.shared.whenReadable(readEnd, { continuation.resume() }) { continuation.resume() }
+        }
+        timer.cancel()
         var kind: Int32 = 0
         var value: Int32 = 0
         let read = floe_read_report(pipe[0], Self.monitorAnswerTimeoutMilliseconds, &kind, &value)

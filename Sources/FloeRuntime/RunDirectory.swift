@@ -13,7 +13,7 @@ import Foundation
 /// container's pids; `exit`: how and when the container ended). A run's directory goes once floed has
 /// saved the run's end in its own records (``ProcessRuntime/discardEndedRuns(keeping:)``).
 public struct RunDirectory: Sendable {
-    /// The directory (e.g. /var/lib/floe/runs).
+    /// The directory (floed: beside its socket, /run/floe/runs by default).
     public let path: String
     /// The floe-monitor executable.
     public let monitor: String
