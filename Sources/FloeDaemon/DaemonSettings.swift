@@ -1,7 +1,7 @@
-import Foundation
 import FloeConfig
 import FloeNetwork
 import FloeSpec
+import Foundation
 
 /// What the daemon needs to run, resolved from the config file and the command line.
 public struct DaemonSettings: Sendable {
