@@ -98,12 +98,7 @@ extension ServiceLifecycleTests {
                     }
                     restarted += 1
                     let events = (try? await floe.ctl("events", "chaos\(index)").stdout) ?? ""
-                    // Known: a floed killed within moments of its own restart can lose the record of an
-                    // adoption and replace a healthy instance (no duplicate, no orphan: it converges).
-                    withKnownIssue("a healthy instance restarted after quick successive SIGKILLs", isIntermittent: true)
-                    {
-                        Issue.record("round \(round) (seed \(seed)): s\(index) was restarted; its events:\n\(events)")
-                    }
+                    Issue.record("round \(round) (seed \(seed)): s\(index) was restarted; its events:\n\(events)")
                 }
             }
             let seconds = (ContinuousClock.now - started).components.seconds

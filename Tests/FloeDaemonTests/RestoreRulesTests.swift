@@ -178,4 +178,21 @@ struct RestoreRulesTests {
         let gone = RestoreRules(saved: saved, runs: [], adopting: false, isAlive: { _ in false })
         #expect(gone.stale.isEmpty && gone.discard == ["r1"])
     }
+
+    @Test func aNewerRunOfAnotherVersionBringsItsVersionIntoTheRecords() throws {
+        // floed upgraded the instance (run r2 is the new version) and died before saving that.
+        let saved = Self.world { c in
+            c.phase = .running
+            c.handle = Self.handle(42, run: "r1")
+        }
+        var upgraded = try #require(saved.instances.values.first)
+        upgraded.digest = "v2"
+        var newer = Self.left("r2", pid: 43, at: 1_001, alive: true)
+        newer.run.instance = upgraded
+        let rules = RestoreRules(
+            saved: saved, runs: [Self.left("r1", pid: 42, at: 1_000, alive: false), newer], adopting: true,
+            isAlive: { _ in true })
+        #expect(rules.adopt == [Self.ref: Self.handle(43, run: "r2")])
+        #expect(rules.world.instances[Self.ref.key]?.digest == "v2")
+    }
 }

@@ -49,6 +49,7 @@ struct RestoreRules {
                         // floed replaced the recorded run and died before it saved that: the newer
                         // run is the container's now.
                         named.insert(newer.run.id)
+                        takeIntent(of: newer.run)
                         adopt[ref] = newerHandle
                         world.containerAdopted(key, c.name, handle: newerHandle, missedStart: newer.run.requestedAt)
                         if let old = recorded?.handle {
@@ -111,6 +112,7 @@ struct RestoreRules {
                 newest.run.requestedAt > (c.lastExitAt ?? .distantPast)
             {
                 rest.removeFirst()
+                takeIntent(of: newest.run)
                 let handle =
                     newest.handle
                     ?? ContainerHandle(
@@ -129,6 +131,35 @@ struct RestoreRules {
                     discard.append(left.run.id)
                 }
             }
+        }
+    }
+
+    /// The run was asked for with another version of its instance than the records have (floed
+    /// upgraded the instance and died before saving that): the instance is the run's version now,
+    /// so that the planner does not take the adopted process for the old version and replace it.
+    private mutating func takeIntent(of run: ContainerRun) {
+        guard let intent = run.instance, !intent.isJob, let recorded = world.instances[intent.key],
+            recorded.digest != intent.digest
+        else { return }
+        guard var instance = world.instances[intent.key] else { return }
+        do {
+            instance.digest = intent.digest
+            instance.spec = intent.spec
+            instance.request = intent.request
+            instance.node = intent.node
+            instance.attempt = intent.attempt
+            instance.createdAt = intent.createdAt
+            instance.terminating = false
+            instance.stopReason = nil
+            let names = intent.spec.containers.map(\.name)
+            if instance.containers.map(\.name) != names {
+                instance.containers = names.map { ContainerState(name: $0) }
+            }
+        }
+        world.instances[intent.key] = instance
+        if let node = intent.node, !(world.nodes[node.pool] ?? []).contains(node.index) {
+            world.nodes[node.pool, default: []].append(node.index)
+            world.nodes[node.pool]?.sort()
         }
     }
 
