@@ -18,9 +18,11 @@ import Synchronization
 /// - Its stdin is `/dev/null`; its stdout and stderr are `launch.logFile`, opened by floed and written
 ///   by the process itself (see ``LogFiles``).
 /// - Its environment is exactly `launch.environment`.
-/// - It is not tied to floed's life (no parent-death signal): floed may exit or restart and the
-///   container keeps running; a later floed finds it again with ``isAlive(_:)`` and ends it with
-///   ``stop(_:grace:)``.
+/// - It is not tied to floed's life: with a ``RunDirectory`` (floed's case) its parent is a
+///   floe-monitor that records its run (pids, then exit status and time), so floed may exit or restart
+///   and the container keeps running; a later floed finds the runs with ``leftRuns()`` and takes
+///   them back with ``adopt(_:onExit:)`` (see `ProcessRuntime+Monitor.swift`). Without one (unit
+///   tests), the container is floed's own child and a later floed can only stop it.
 /// - `launch.user` is applied (uid, gid, supplementary groups `user.groups`, or just the gid) only when floed runs
 ///   as root and it differs from floed's own; otherwise it is ignored and the container runs as floed's user.
 ///   The switch is made by `setpriv` exec'ing the program (see ``switchingUser(_:executable:arguments:)``),
@@ -36,9 +38,9 @@ import Synchronization
 /// gap needs one cgroup v2 directory per container, entered before `exec` (`clone3` with
 /// `CLONE_INTO_CGROUP`), and killed with `cgroup.kill`; not done yet.
 ///
-/// Containers are spawned with `posix_spawn` (CFloeProcess: new session, signal mask and handlers
-/// reset, no descriptor of floed inherited) and watched through pidfds by ``ProcessExitWatcher``, one
-/// thread for all of them. swift-subprocess, which floed uses for its short-lived commands (`ip`,
+/// Monitors (or, without a run directory, the containers themselves) are spawned with `posix_spawn`
+/// (CFloeProcess: new session, signal mask and handlers reset, no descriptor of floed inherited) and
+/// watched through pidfds by ``ProcessExitWatcher``, one thread for all of them. swift-subprocess, which floed uses for its short-lived commands (`ip`,
 /// `nft`), keeps a task per child that wakes every second while the child runs: fine for a command,
 /// most of an idle floed's CPU with 1,000 containers.
 ///
