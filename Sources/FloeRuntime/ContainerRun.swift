@@ -16,6 +16,9 @@ public struct ContainerRun: Sendable, Hashable {
     /// The monitor and the container's main process, once the monitor started it.
     public var monitorPID: Int32?
     public var containerPID: Int32?
+    /// The container's start time (clock ticks since boot) as its monitor read it: with the pid, what
+    /// tells it from a later process that reuses the pid.
+    public var containerStartTicks: UInt64?
     /// How the container ended and when, once its monitor wrote it down.
     public var exit: ContainerExit?
     public var endedAt: Date?

@@ -29,8 +29,8 @@ public protocol ContainerRuntime: Sendable {
     /// container started just before floed died, and not yet in its records, is found.
     func leftRuns() -> [LeftRun]
 
-    /// floed saved its records: the records of ended runs that they do not name (`keeping`) can go.
-    func discardEndedRuns(keeping: Set<String>)
+    /// floed saved records that hold the ends of runs `ids`: their runtime records can go.
+    func discardRuns(_ ids: Set<String>)
 
     /// Removes run `id`'s record now (a left run floed stopped, or one that ended unnamed).
     func discardRun(_ id: String)

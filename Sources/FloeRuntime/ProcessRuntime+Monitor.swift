@@ -36,6 +36,13 @@ extension ProcessRuntime {
                 watchMonitor(handle, runs: runs, reap: true, onExit: onExit)
                 return handle
             case .failure(let error):
+                // A monitor killed for not answering may have started the container already: it must
+                // not run on without a record.
+                if let run = runs.read(id), let pid = run.containerPID, let ticks = run.containerStartTicks,
+                    ProcessTable.stat(pid: pid)?.startTicks == ticks
+                {
+                    kill(-pid, SIGKILL)
+                }
                 runs.remove(id)
                 code = error.code
             }
@@ -131,7 +138,6 @@ extension ProcessRuntime {
     }
 
     private func finished(_ handle: ContainerHandle, exit: ContainerExit, onExit: @Sendable (ContainerExit) -> Void) {
-        if let run = handle.run { endedRuns.withLock { _ = $0.insert(run) } }
         finish(pid: handle.pid, exit: exit, onExit: onExit)
     }
 
@@ -144,11 +150,9 @@ extension ProcessRuntime {
             return .lost(reason: "its run record \(runs.directory(of: run)) is gone")
         }
         if let exit = record.exit {
-            endedRuns.withLock { _ = $0.insert(run) }
             return .ended(exit, at: record.endedAt)
         }
         guard isAlive(handle) else {
-            endedRuns.withLock { _ = $0.insert(run) }
             if let stat = ProcessTable.stat(pid: handle.pid), !stat.isZombie {
                 return .lost(
                     reason: "its pid \(handle.pid) now belongs to another process, and its monitor left no exit status")
@@ -185,7 +189,12 @@ extension ProcessRuntime {
                 let monitor = run.monitorPID
             else { return LeftRun(run: run, handle: nil) }
             let monitorAlive = Self.isMonitor(monitor, of: runs.directory(of: run.id))
-            guard stat.parentPID == monitor || !monitorAlive else { return LeftRun(run: run, handle: nil) }
+            // The process with the recorded pid is the run's container only if it started when the
+            // monitor saw it start (or, from a monitor that did not record that, if it is still the
+            // monitor's child): a recycled pid is never taken for it.
+            let same =
+                run.containerStartTicks.map { $0 == stat.startTicks } ?? (monitorAlive && stat.parentPID == monitor)
+            guard same else { return LeftRun(run: run, handle: nil) }
             return LeftRun(
                 run: run,
                 handle: ContainerHandle(
@@ -194,22 +203,15 @@ extension ProcessRuntime {
         }
     }
 
-    /// Removes the directories of runs whose end was reported, but those in `keeping` (the runs floed's
-    /// saved records still name). Called after each save of floed's records.
-    public func discardEndedRuns(keeping: Set<String>) {
+    /// Removes the records of runs `ids` (ended runs whose end floed's saved records now hold).
+    public func discardRuns(_ ids: Set<String>) {
         guard let runs else { return }
-        let gone = endedRuns.withLock { ended -> [String] in
-            let gone = ended.filter { !keeping.contains($0) }
-            ended.subtract(gone)
-            return Array(gone)
-        }
-        for id in gone { runs.remove(id) }
+        for id in ids { runs.remove(id) }
     }
 
-    /// Removes run `id`'s directory now (a run stopped as not floed's, once it ended).
+    /// Removes run `id`'s directory now (a left run floed stopped, or one that ended unnamed).
     public func discardRun(_ id: String) {
         runs?.remove(id)
-        endedRuns.withLock { _ = $0.remove(id) }
     }
 
     /// True when `pid` is a floe-monitor of the run directory `directory` (its command line says so).

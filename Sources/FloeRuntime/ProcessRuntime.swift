@@ -64,8 +64,6 @@ public final class ProcessRuntime: ContainerRuntime {
     public let runs: RunDirectory?
     /// Names runs uniquely within this floed's life (with its start time, across lives).
     let runNumbers = Atomic<Int>(0)
-    /// Runs whose end was reported; their directories go once floed's records have it.
-    let endedRuns = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - logger: where unusual events (a process that will not die) are reported.

@@ -11,7 +11,7 @@ import Foundation
 /// The runs directory of ``ProcessRuntime``: one directory per container run, written by floed before
 /// the run starts (`run`: which container it is) and by its floe-monitor (`pid`: the monitor's and the
 /// container's pids; `exit`: how and when the container ended). A run's directory goes once floed has
-/// saved the run's end in its own records (``ProcessRuntime/discardEndedRuns(keeping:)``).
+/// saved the run's end in its own records (``ProcessRuntime/discardRuns(_:)``).
 public struct RunDirectory: Sendable {
     /// The directory (floed: beside its socket, /run/floe/runs by default).
     public let path: String
@@ -64,10 +64,11 @@ public struct RunDirectory: Sendable {
             id: id, object: object, instanceID: instance, container: String(words[1]),
             requestedAt: Date(timeIntervalSince1970: seconds))
         if let pids = Self.readText("\(directory)/pid")?.split(whereSeparator: { $0 == " " || $0 == "\n" }),
-            pids.count == 2
+            pids.count >= 2
         {
             run.monitorPID = Int32(pids[0])
             run.containerPID = Int32(pids[1])
+            if pids.count >= 3, let ticks = UInt64(pids[2]), ticks > 0 { run.containerStartTicks = ticks }
         }
         if let text = Self.readText("\(directory)/exit"), let (exit, at) = Self.parseExit(text) {
             run.exit = exit

@@ -174,13 +174,8 @@ public final class FakeContainerRuntime: ContainerRuntime {
         }
     }
 
-    public func discardEndedRuns(keeping: Set<String>) {
-        state.withLock { state in
-            for (pid, process) in state.processes where !process.running && !keeping.contains(process.handle.run ?? "")
-            {
-                state.processes[pid]?.discarded = true
-            }
-        }
+    public func discardRuns(_ ids: Set<String>) {
+        for id in ids { discardRun(id) }
     }
 
     public func discardRun(_ id: String) {

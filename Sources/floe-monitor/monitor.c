@@ -10,7 +10,7 @@
 //      by init);
 //   2. forks the container: a new session (it leads its own process group, which floed signals),
 //      every signal back at its default, nothing of the monitor's left open; then execs it;
-//   3. writes RUN_DIR/pid ("MONITOR_PID CONTAINER_PID\n", atomically) and then answers floed on
+//   3. writes RUN_DIR/pid ("MONITOR_PID CONTAINER_PID START_TICKS\n", atomically) and then answers floed on
 //      descriptor 3: "P CONTAINER_PID\n", or "E ERRNO\n" when the exec failed;
 //   4. waits for the container, and writes RUN_DIR/exit atomically: "exit CODE SECONDS\n" or
 //      "signal NUMBER SECONDS\n" (the real time it ended, in seconds since the epoch);
@@ -58,6 +58,27 @@ static int write_file(const char *dir, const char *name, const char *text) {
     if (close(fd) != 0) rc = -1;
     if (rc == 0) rc = rename(temporary, path);
     return rc;
+}
+
+// The start time of process `pid` (field 22 of /proc/PID/stat, clock ticks since boot), 0 when it
+// cannot be read: with the pid, what tells the container from a later process that reuses its pid.
+static unsigned long long start_ticks(pid_t pid) {
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    text[n] = 0;
+    char *field = strrchr(text, ')');  // the command may hold spaces and parentheses
+    if (field == NULL) return 0;
+    field += 2;  // field 3, the state
+    for (int i = 3; i < 22 && field != NULL; i++) {
+        field = strchr(field, ' ');
+        if (field != NULL) field++;
+    }
+    return field != NULL ? strtoull(field, NULL, 10) : 0;
 }
 
 int main(int argc, char **argv) {
@@ -112,7 +133,7 @@ int main(int argc, char **argv) {
     // and pgrep show "floe-monitor RUN_DIR" (the arguments are contiguous; the child has its copy).
     char *end = argv[argc - 1] + strlen(argv[argc - 1]);
     memset(argv[2], 0, (size_t)(end - argv[2]));
-    snprintf(line, sizeof line, "%d %d\n", (int)getpid(), (int)container);
+    snprintf(line, sizeof line, "%d %d %llu\n", (int)getpid(), (int)container, start_ticks(container));
     if (write_file(run_dir, "pid", line) != 0) {
         // Without its pid file the run could not be found again after a restart of floed: refuse it.
         int saved = errno;
@@ -128,12 +149,20 @@ int main(int argc, char **argv) {
         close(report);
     }
 
-    int status = 0;
+    // The container's end is observed without reaping it (WNOWAIT): its zombie keeps its pid, and so
+    // its process group id, reserved until the group has been killed below. Other children (orphans
+    // that came here as to their subreaper) are reaped as they end.
+    siginfo_t info;
     for (;;) {
-        pid_t ended = waitpid(-1, &status, 0);
-        if (ended == container) break;
-        if (ended < 0 && errno != EINTR) return 1;  // ECHILD: cannot happen while the container runs
+        memset(&info, 0, sizeof info);
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) != 0) {
+            if (errno == EINTR) continue;
+            return 1;  // ECHILD: cannot happen while the container runs
+        }
+        if (info.si_pid == container) break;
+        waitpid(info.si_pid, NULL, 0);
     }
+    int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     if (WIFSIGNALED(status))
@@ -145,6 +174,7 @@ int main(int argc, char **argv) {
     // of its process group goes too (it was started in a session of its own, so the group is only
     // its own processes), and the orphans that came here as to their subreaper are reaped.
     kill(-container, SIGKILL);
+    waitpid(container, NULL, 0);
     while (waitpid(-1, NULL, WNOHANG) > 0) {}
     return written == 0 ? 0 : 1;
 }

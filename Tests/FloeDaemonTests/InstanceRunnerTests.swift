@@ -43,7 +43,7 @@ struct InstanceRunnerTests {
             .lost(reason: "never adopts")
         }
         func leftRuns() -> [LeftRun] { [] }
-        func discardEndedRuns(keeping: Set<String>) {}
+        func discardRuns(_ ids: Set<String>) {}
         func discardRun(_ id: String) {}
     }
 

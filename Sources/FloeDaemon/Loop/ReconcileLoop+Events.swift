@@ -71,6 +71,7 @@ extension ReconcileLoop {
             guard isCurrent(runner, of: ref.key), world.container(ref.key, ref.container)?.handle?.pid == pid else {
                 return
             }
+            if let run = world.container(ref.key, ref.container)?.handle?.run { endsToDiscard.insert(run) }
             world.containerExited(ref.key, ref.container, exit: exit, at: clock.now, backoff: planner.backoff)
             record(
                 ref.key.object, ref.key.id, ref.container, "exited", "process \(pid) \(exit)",
@@ -151,11 +152,13 @@ extension ReconcileLoop {
             record(object, id, name, "adopted", "process \(handle.pid) still runs: adopted")
             return
         case .ended(let exit, let at):
+            if let run = handle.run { endsToDiscard.insert(run) }
             world.containerExited(ref.key, name, exit: exit, at: at ?? clock.now, backoff: planner.backoff)
             record(
                 object, id, name, "exited", "process \(handle.pid) \(exit) while floed was down",
                 level: exit.succeeded ? .info : .warning)
         case .lost(let reason):
+            if let run = handle.run { endsToDiscard.insert(run) }
             world.containerExited(ref.key, name, exit: .unknown, at: clock.now, backoff: planner.backoff)
             record(object, id, name, "lost", "process \(handle.pid) is not adopted: \(reason)", level: .warning)
         }

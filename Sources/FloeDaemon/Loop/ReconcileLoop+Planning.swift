@@ -132,18 +132,20 @@ extension ReconcileLoop {
         let due = lastSaveAt.addingTimeInterval(0.5)
         saveTask = Task.detached { [weak self] in
             if due > clock.now { try? await clock.sleep(until: due) }
-            guard let self, let world = await self.worldToSave() else { return }
-            self.save(world)
+            guard let self, let (world, ends) = await self.worldToSave() else { return }
+            self.save(world, discarding: ends)
             await self.saved()
         }
     }
 
-    /// The world as it is now, for the save under way (nil when the loop was shut down).
-    func worldToSave() -> World? {
+    /// The world as it is now, for the save under way, and the runs whose ends it holds (nil when the
+    /// loop was shut down).
+    func worldToSave() -> (World, Set<String>)? {
         guard saveTask != nil else { return nil }
         unsavedChanges = false
         lastSaveAt = clock.now
-        return world
+        defer { endsToDiscard = [] }
+        return (world, endsToDiscard)
     }
 
     /// A background save finished: save again if the world changed meanwhile.
@@ -152,12 +154,12 @@ extension ReconcileLoop {
         if unsavedChanges { scheduleSave() }
     }
 
-    /// Saves `world`; once it is saved, the runtime's records of the runs that ended and that it no
-    /// longer names can go (until then they are what a restarted floed would learn those ends from).
-    nonisolated func save(_ world: World) {
+    /// Saves `world`; once it is saved, the runtime's records of the runs whose ends it holds (`ends`)
+    /// can go (until then they are what a restarted floed would learn those ends from).
+    nonisolated func save(_ world: World, discarding ends: Set<String> = []) {
         do {
             try store.save(world)
-            runtime.discardEndedRuns(keeping: world.runs)
+            runtime.discardRuns(ends.subtracting(world.runs))
         } catch {
             logger.error("could not save state: \(error)")
         }
@@ -171,6 +173,7 @@ extension ReconcileLoop {
         running?.cancel()
         await running?.value
         unsavedChanges = false
-        save(world)
+        save(world, discarding: endsToDiscard)
+        endsToDiscard = []
     }
 }

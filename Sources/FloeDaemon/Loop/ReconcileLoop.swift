@@ -55,6 +55,9 @@ public actor ReconcileLoop: Service {
     var saveTask: Task<Void, Never>?
     /// Containers ``restore()`` found to adopt, handed to their runners by ``prepareNetwork()``.
     var restoredAdoptions: [ContainerRef: ContainerHandle] = [:]
+    /// Runs whose end the world holds since the last save began: their runtime records go once a save
+    /// that holds those ends is written.
+    var endsToDiscard: Set<String> = []
     /// When the last save began (saves are at least 500 ms apart).
     var lastSaveAt: Date = .distantPast
     var unsavedChanges = false
