@@ -82,21 +82,26 @@ def wait_accepting(ports, deadline, what):
     return now()
 
 
-def pids_of(binary, port=None):
-    """Pids of live processes whose argv is [binary, PORT] (or [binary, port] when given)."""
-    found = []
+def cmdlines():
+    """(pid, argv as a list of bytes) of every process in /proc whose command line can be read."""
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as f:
-                argv = f.read().split(b"\0")
+                yield int(entry), f.read().split(b"\0")
         except OSError:
             continue
+
+
+def pids_of(binary, port=None):
+    """Pids of live processes whose argv is [binary, PORT] (or [binary, port] when given)."""
+    found = []
+    for pid, argv in cmdlines():
         if len(argv) >= 2 and argv[0].decode(errors="replace") == binary:
             if port is None or argv[1] == str(port).encode():
-                if not is_gone(int(entry)):
-                    found.append(int(entry))
+                if not is_gone(pid):
+                    found.append(pid)
     return found
 
 
@@ -164,17 +169,12 @@ def monitors_pss(socket_dir):
     """(count, PSS sum in KiB) of the floe-monitor processes of the floed whose socket is in
     `socket_dir` (their command line is "floe-monitor SOCKET_DIR/runs/RUN")."""
     count = total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or comm_of(entry) != "floe-monitor":
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                words = f.read().split(b"\0")
-        except OSError:
+    for pid, words in cmdlines():
+        if comm_of(pid) != "floe-monitor":
             continue
         if len(words) > 1 and words[1].decode(errors="replace").startswith(socket_dir + "/runs/"):
             count += 1
-            total += memory_kib(entry)[1]
+            total += memory_kib(pid)[1]
     return count, total
 
 

@@ -4,22 +4,12 @@ import Foundation
 extension World {
     /// A container's process was spawned.
     public mutating func containerStarted(_ key: InstanceKey, _ name: String, handle: ContainerHandle, at now: Date) {
-        let hasReadinessProbe = instances[key]?.containerSpec(named: name)?.readinessProbe != nil
+        let ready = !hasReadinessProbe(key, name)
         observed.note(key.object)
         updateContainer(key, name) { c in
-            if c.startedAt != nil || c.lastExit != nil {
-                c.restartCount += 1
-                c.lastRestartAt = now
-            }
+            c.recordStart(at: now)
             c.phase = .running
-            c.handle = handle
-            c.startedAt = now
-            c.startError = nil
-            c.readinessFailures = 0
-            c.livenessFailures = 0
-            c.livenessSeen = false
-            // Without a readiness probe a container is ready as soon as it runs.
-            c.ready = !hasReadinessProbe
+            c.runs(handle, ready: ready)
         }
     }
 
@@ -30,25 +20,19 @@ extension World {
     public mutating func containerAdopted(
         _ key: InstanceKey, _ name: String, handle: ContainerHandle, missedStart startedAt: Date? = nil
     ) {
-        let hasReadinessProbe = instances[key]?.containerSpec(named: name)?.readinessProbe != nil
+        let ready = !hasReadinessProbe(key, name)
         observed.note(key.object)
         updateContainer(key, name) { c in
-            if let startedAt {
-                if c.startedAt != nil || c.lastExit != nil {
-                    c.restartCount += 1
-                    c.lastRestartAt = startedAt
-                }
-                c.startedAt = startedAt
-                c.startError = nil
-            }
+            if let startedAt { c.recordStart(at: startedAt) }
             if c.phase != .stopping { c.phase = .running }
-            c.handle = handle
             c.nextStartAt = nil
-            c.readinessFailures = 0
-            c.livenessFailures = 0
-            c.livenessSeen = false
-            c.ready = !hasReadinessProbe
+            c.runs(handle, ready: ready)
         }
+    }
+
+    /// Without a readiness probe a container is ready as soon as it runs.
+    private func hasReadinessProbe(_ key: InstanceKey, _ name: String) -> Bool {
+        instances[key]?.containerSpec(named: name)?.readinessProbe != nil
     }
 
     /// The run names of every container's handle (what the runtime must keep records of).
@@ -125,5 +109,26 @@ extension World {
                 if c.readinessFailures >= threshold { c.ready = false }
             }
         }
+    }
+}
+
+extension ContainerState {
+    /// A start at `now`: a restart when the container ran or ended before.
+    fileprivate mutating func recordStart(at now: Date) {
+        if startedAt != nil || lastExit != nil {
+            restartCount += 1
+            lastRestartAt = now
+        }
+        startedAt = now
+        startError = nil
+    }
+
+    /// Its process is `handle`; the probes start over (`ready`: at once without a readiness probe).
+    fileprivate mutating func runs(_ handle: ContainerHandle, ready: Bool) {
+        self.handle = handle
+        readinessFailures = 0
+        livenessFailures = 0
+        livenessSeen = false
+        self.ready = ready
     }
 }

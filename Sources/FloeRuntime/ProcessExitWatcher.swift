@@ -47,9 +47,7 @@ final class ProcessExitWatcher: Sendable {
         guard epoll >= 0 else { return false }
         let fd = floe_pidfd_open(pid)
         guard fd >= 0 else { return false }
-        watched.withLock { $0[fd] = Watch(reap: reap, onExit: onExit) }
-        guard floe_exit_set_add(epoll, fd) == 0 else {
-            _ = watched.withLock { $0.removeValue(forKey: fd) }
+        guard add(fd, Watch(reap: reap, onExit: onExit)) else {
             close(fd)
             return false
         }
@@ -60,7 +58,13 @@ final class ProcessExitWatcher: Sendable {
     /// thread; the descriptor stays open. False when it cannot be watched: the caller reads it as is.
     func whenReadable(_ fd: Int32, _ body: @escaping @Sendable () -> Void) -> Bool {
         guard epoll >= 0 else { return false }
-        watched.withLock { $0[fd] = Watch(reap: false, readable: true, onExit: { _ in body() }) }
+        return add(fd, Watch(reap: false, readable: true, onExit: { _ in body() }))
+    }
+
+    /// Puts `fd` in the epoll set with what to do when it is ready; false (and nothing kept) when the
+    /// set refuses it.
+    private func add(_ fd: Int32, _ watch: Watch) -> Bool {
+        watched.withLock { $0[fd] = watch }
         guard floe_exit_set_add(epoll, fd) == 0 else {
             _ = watched.withLock { $0.removeValue(forKey: fd) }
             return false

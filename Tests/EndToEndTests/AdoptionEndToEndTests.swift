@@ -122,16 +122,7 @@ extension ServiceLifecycleTests {
         @Test func logsGoOnInTheSameFileWithoutAGapAcrossARestart() async throws {
             let floe = try await makeHarness()
             defer { Task { await floe.tearDown() } }
-            try floe.drop(
-                "ticker.yaml",
-                """
-                spec:
-                  containers:
-                  - name: tick
-                    image: /floe/test/tick:latest
-                    command: [sh, -c, 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.05; done']
-
-                """)
+            try floe.drop("ticker.yaml", ServiceLifecycleTests.ticker(every: "0.05"))
             #expect(try await floe.ctl("wait", "ticker", "--timeout", "60").code == 0)
             try await Task.sleep(for: .milliseconds(300))
             await floe.stopDaemon(signal: SIGKILL)

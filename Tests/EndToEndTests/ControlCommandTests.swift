@@ -86,16 +86,7 @@ extension ServiceLifecycleTests {
         @Test func logsFollowKeepsPrintingWhatIsWritten() async throws {
             let floe = try await makeHarness()
             defer { Task { await floe.tearDown() } }
-            try floe.drop(
-                "ticker.yaml",
-                """
-                spec:
-                  containers:
-                  - name: tick
-                    image: /floe/test/tick:latest
-                    command: [sh, -c, 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done']
-
-                """)
+            try floe.drop("ticker.yaml", ServiceLifecycleTests.ticker(every: "0.2"))
             #expect(try await floe.ctl("wait", "ticker", "--timeout", "60").code == 0)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(FloeHarness.binDirectory)/floectl")

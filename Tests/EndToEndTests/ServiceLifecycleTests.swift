@@ -46,6 +46,18 @@ struct ServiceLifecycleTests {
         }
     }
 
+    /// A service whose container prints "tick 0", "tick 1", ... every `seconds`.
+    static func ticker(every seconds: String) -> String {
+        """
+        spec:
+          containers:
+          - name: tick
+            image: /floe/test/tick:latest
+            command: [sh, -c, 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep \(seconds); done']
+
+        """
+    }
+
     static func service(root: String, port: Int, instances: Int, greeting: String, probe: Bool = false) -> String {
         var text = """
             service:

@@ -34,15 +34,18 @@ struct RestoreRules {
     init(saved: World, runs: [LeftRun], adopting: Bool, isAlive: (ContainerHandle) -> Bool) {
         world = saved
         var named: Set<String> = []
+        // Each run by name, and each container's runs: looked up per recorded container below.
+        let runsByID = Dictionary(runs.map { ($0.run.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let runsByContainer = Dictionary(grouping: runs) { ContainerRef($0.run.key, $0.run.container) }
         for (key, instance) in saved.instances {
             for c in instance.containers {
                 let ref = ContainerRef(key, c.name)
                 let active = c.phase == .running || c.phase == .starting || c.phase == .stopping
                 if adopting, active, let handle = c.handle, let run = handle.run {
                     named.insert(run)
-                    let recorded = runs.first { $0.run.id == run }
-                    let newer = runs.filter { left in
-                        left.run.id != run && left.run.key == key && left.run.container == c.name && left.handle != nil
+                    let recorded = runsByID[run]
+                    let newer = (runsByContainer[ref] ?? []).filter { left in
+                        left.run.id != run && left.handle != nil
                             && recorded.map { left.run.requestedAt > $0.run.requestedAt } == true
                     }.max { $0.run.requestedAt < $1.run.requestedAt }
                     if let newer, let newerHandle = newer.handle {
@@ -97,10 +100,7 @@ struct RestoreRules {
                     instance.containers[i].ready = false
                 }
                 world.instances[instance.key] = instance
-                if let node = instance.node, !(world.nodes[node.pool] ?? []).contains(node.index) {
-                    world.nodes[node.pool, default: []].append(node.index)
-                    world.nodes[node.pool]?.sort()
-                }
+                noteNode(instance.node)
                 rebuilt.append(instance.key)
             }
         }
@@ -138,29 +138,31 @@ struct RestoreRules {
     /// upgraded the instance and died before saving that): the instance is the run's version now,
     /// so that the planner does not take the adopted process for the old version and replace it.
     private mutating func takeIntent(of run: ContainerRun) {
-        guard let intent = run.instance, !intent.isJob, let recorded = world.instances[intent.key],
-            recorded.digest != intent.digest
+        guard let intent = run.instance, !intent.isJob, var instance = world.instances[intent.key],
+            instance.digest != intent.digest
         else { return }
-        guard var instance = world.instances[intent.key] else { return }
-        do {
-            instance.digest = intent.digest
-            instance.spec = intent.spec
-            instance.request = intent.request
-            instance.node = intent.node
-            instance.attempt = intent.attempt
-            instance.createdAt = intent.createdAt
-            instance.terminating = false
-            instance.stopReason = nil
-            let names = intent.spec.containers.map(\.name)
-            if instance.containers.map(\.name) != names {
-                instance.containers = names.map { ContainerState(name: $0) }
-            }
+        instance.digest = intent.digest
+        instance.spec = intent.spec
+        instance.request = intent.request
+        instance.node = intent.node
+        instance.attempt = intent.attempt
+        instance.createdAt = intent.createdAt
+        instance.terminating = false
+        instance.stopReason = nil
+        let names = intent.spec.containers.map(\.name)
+        if instance.containers.map(\.name) != names {
+            instance.containers = names.map { ContainerState(name: $0) }
         }
         world.instances[intent.key] = instance
-        if let node = intent.node, !(world.nodes[node.pool] ?? []).contains(node.index) {
-            world.nodes[node.pool, default: []].append(node.index)
-            world.nodes[node.pool]?.sort()
-        }
+        noteNode(intent.node)
+    }
+
+    /// A node an instance taken from a run's intent is on: the pool has it (the records may have been
+    /// saved before the node was added).
+    private mutating func noteNode(_ node: NodeRef?) {
+        guard let node, !(world.nodes[node.pool] ?? []).contains(node.index) else { return }
+        world.nodes[node.pool, default: []].append(node.index)
+        world.nodes[node.pool]?.sort()
     }
 
     /// A container that was starting, running or stopping and is not adopted: a service's starts again
